@@ -1,0 +1,91 @@
+"""The embedded store: pyoxigraph on disk or in memory, behind a small interface.
+
+The HTTP layer talks to `GraphStore` only; which engine answers is a configuration matter.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Mapping, Protocol, Union
+
+import pyoxigraph as ox
+
+Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
+QueryResult = Union[ox.QuerySolutions, ox.QueryTriples, ox.QueryBoolean]
+
+
+class GraphStore(Protocol):
+    """What the service needs of a store: read queries, atomic graph writes, and a data version."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        default_graph: list[ox.NamedNode] | None = None,
+        named_graphs: list[ox.NamedNode] | None = None,
+    ) -> QueryResult: ...
+
+    def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None: ...
+
+    def named_graphs(self) -> list[ox.NamedNode]: ...
+
+    def is_empty(self) -> bool: ...
+
+    def __len__(self) -> int: ...
+
+
+class OxigraphStore:
+    """pyoxigraph's store. `path=None` keeps everything in memory (tests, quick looks)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        if path is None:
+            self._store = ox.Store()
+        else:
+            path.mkdir(parents=True, exist_ok=True)
+            self._store = ox.Store(str(path))
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        default_graph: list[ox.NamedNode] | None = None,
+        named_graphs: list[ox.NamedNode] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query; with no dataset given, the default graph is the union of all graphs.
+
+        `bindings` substitutes values for variables as RDF terms, never as query text.
+        """
+        substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        return self._store.query(
+            sparql,
+            use_default_graph_as_union=default_graph is None,
+            default_graph=default_graph,
+            named_graphs=named_graphs,
+            substitutions=substitutions or None,
+        )
+
+    def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
+        """Put `quads` into `graph` in place of what it held, in one transaction."""
+        triples = ox.serialize(
+            (ox.Triple(q.subject, q.predicate, q.object) for q in quads), format=ox.RdfFormat.N_TRIPLES
+        ).decode("utf-8")
+        # One update request is one transaction: the old content goes only if the new one lands.
+        self._store.update(
+            f"DROP SILENT GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{graph.value}> {{\n{triples}}} }}"
+        )
+
+    def named_graphs(self) -> list[ox.NamedNode]:
+        return sorted(self._store.named_graphs(), key=lambda g: g.value)
+
+    def is_empty(self) -> bool:
+        return next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self._store.flush()
