@@ -6,9 +6,12 @@ The HTTP layer talks to `GraphStore` only; which engine answers is a configurati
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Mapping, Protocol, Union
+from typing import TYPE_CHECKING, Iterable, Mapping, Protocol, Union
 
 import pyoxigraph as ox
+
+if TYPE_CHECKING:
+    from graphsvc.config import Settings
 
 Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
 QueryResult = Union[ox.QuerySolutions, ox.QueryTriples, ox.QueryBoolean]
@@ -56,7 +59,8 @@ class OxigraphStore:
     ) -> QueryResult:
         """Run a SPARQL query; with no dataset given, the default graph is the union of all graphs.
 
-        `bindings` substitutes values for variables as RDF terms, never as query text.
+        `bindings` substitutes values for variables as RDF terms, never as query text; pyoxigraph
+        substitutes only variables that the query's top-level SELECT projects.
         """
         substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
         return self._store.query(
@@ -89,3 +93,13 @@ class OxigraphStore:
     def flush(self) -> None:
         if self.path is not None:
             self._store.flush()
+
+
+def open_store(settings: "Settings") -> OxigraphStore:
+    """The store the settings name, filled from the project's files when they changed."""
+    from graphsvc.bootstrap import ensure_loaded
+
+    store = OxigraphStore(settings.store_path)
+    ensure_loaded(store)
+    store.flush()
+    return store

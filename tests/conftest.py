@@ -14,3 +14,13 @@ def kg_store() -> OxigraphStore:
     store = OxigraphStore()
     load_project(store)
     return store
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory):
+    """`graphsvc serve` in a child process on 127.0.0.1, with a fresh on-disk store; stopped after."""
+    from tests.server import running_service
+
+    store_dir = tmp_path_factory.mktemp("store")
+    with running_service(store_dir) as base_url:
+        yield base_url

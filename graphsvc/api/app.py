@@ -1,0 +1,50 @@
+"""The FastAPI application: routers over one store, chosen by the settings."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+
+from graphsvc import __version__
+from graphsvc.api import ontology, sparql
+from graphsvc.config import Settings
+from graphsvc.store import GraphStore, open_store
+from graphsvc.vocabulary import prefixes
+
+
+def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
+    """An app serving `store`, or the store the settings name (loaded from data/ if needed)."""
+    app = FastAPI(
+        title="India Digital Diplomacy Knowledge Graph",
+        version=__version__,
+        description="SPARQL endpoint, dashboard API and Linked Data for India's digital diplomacy.",
+    )
+    app.state.settings = settings
+    app.state.store = store if store is not None else open_store(settings)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Accept", "Content-Type", "If-None-Match"],
+        )
+    app.include_router(sparql.router)
+    app.include_router(ontology.router)
+
+    @app.get("/", summary="What this service offers")
+    def index(request: Request) -> dict[str, object]:
+        base = str(request.base_url).rstrip("/")
+        return {
+            "name": app.title,
+            "version": __version__,
+            "sparql": f"{base}/sparql",
+            "ontology": f"{base}/ontology",
+            "prefixes": f"{base}/prefixes",
+            "docs": f"{base}/docs",
+        }
+
+    @app.get("/prefixes", summary="Prefixes of the vocabulary, for query editors")
+    def list_prefixes() -> dict[str, str]:
+        return prefixes()
+
+    return app

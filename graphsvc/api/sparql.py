@@ -1,0 +1,149 @@
+"""The SPARQL 1.1 Protocol query endpoint at /sparql (read-only)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from graphsvc import conneg
+from graphsvc.api.errors import error_response
+from graphsvc.api.service_description import service_description
+from graphsvc.sparql_formats import GRAPH_FORMATS, RESULT_FORMATS, media_type_for_name
+from graphsvc.sparql_guard import QueryShape, RefusedQuery, inspect_query
+from graphsvc.store import GraphStore
+
+router = APIRouter()
+
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+_FORM = "application/x-www-form-urlencoded"
+_QUERY_BODY = "application/sparql-query"
+
+
+@dataclass
+class SparqlRequest:
+    query: str | None
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+    format: str | None = None
+
+
+class BadRequest(Exception):
+    def __init__(self, status: int, message: str, **where: object) -> None:
+        super().__init__(message)
+        self.status = status
+        self.where = where
+
+
+def _from_params(params: dict[str, list[str]], query: str | None = None) -> SparqlRequest:
+    queries = params.get("query", [])
+    if query is None:
+        if len(queries) > 1:
+            raise BadRequest(400, "more than one 'query' parameter", parameter="query")
+        query = queries[0] if queries else None
+    formats = params.get("format", [])
+    return SparqlRequest(
+        query=query,
+        default_graphs=params.get("default-graph-uri", []),
+        named_graphs=params.get("named-graph-uri", []),
+        format=formats[0] if formats else None,
+    )
+
+
+async def read_request(request: Request) -> SparqlRequest:
+    """The query and dataset of a GET or POST request, as the SPARQL 1.1 Protocol defines them."""
+    url_params = parse_qs(request.url.query, keep_blank_values=True)
+    if request.method == "GET":
+        return _from_params(url_params)
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await request.body()
+    if media_type == _FORM:
+        form = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+        merged = {**url_params, **{k: form[k] for k in form}}
+        return _from_params(merged)
+    if media_type == _QUERY_BODY:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BadRequest(400, f"the query is not valid UTF-8 (byte {exc.start})") from exc
+        if "query" in url_params:
+            raise BadRequest(400, "a query in both the body and the URL", parameter="query")
+        return _from_params(url_params, query=text)
+    raise BadRequest(
+        415,
+        f"unsupported content type {media_type or '(none)'!r}: send {_FORM} or {_QUERY_BODY}",
+    )
+
+
+def _named_nodes(iris: list[str], parameter: str) -> list[ox.NamedNode]:
+    nodes = []
+    for iri in iris:
+        try:
+            nodes.append(ox.NamedNode(iri))
+        except ValueError as exc:
+            raise BadRequest(400, f"not an IRI: {iri!r} ({exc})", parameter=parameter) from exc
+    return nodes
+
+
+def _choose_media_type(request: Request, shape: QueryShape, override: str | None) -> str:
+    offered = list(GRAPH_FORMATS) if shape.returns_graph else list(RESULT_FORMATS)
+    if override:
+        wanted = media_type_for_name(override)
+        if wanted is None or wanted not in offered:
+            raise BadRequest(
+                400,
+                f"format {override!r} is not available for a {shape.form} query; "
+                f"choose one of {', '.join(offered)}",
+                parameter="format",
+            )
+        return wanted
+    chosen = conneg.choose(request.headers.get("accept"), offered)
+    if chosen is None:
+        raise BadRequest(
+            406,
+            f"none of the accepted media types can carry a {shape.form} result; "
+            f"available: {', '.join(offered)}",
+        )
+    return chosen
+
+
+def _serialize(result: object, shape: QueryShape, media_type: str) -> bytes:
+    if shape.returns_graph:
+        return ox.serialize(result, format=GRAPH_FORMATS[media_type])  # type: ignore[arg-type]
+    return result.serialize(format=RESULT_FORMATS[media_type])  # type: ignore[attr-defined]
+
+
+def run(store: GraphStore, sparql: SparqlRequest, request: Request) -> Response:
+    """Guard, run and serialise one query request."""
+    assert sparql.query is not None
+    shape = inspect_query(sparql.query)
+    media_type = _choose_media_type(request, shape, sparql.format)
+    default_graph = _named_nodes(sparql.default_graphs, "default-graph-uri") or None
+    named_graphs = _named_nodes(sparql.named_graphs, "named-graph-uri") or None
+    try:
+        result = store.query(sparql.query, default_graph=default_graph, named_graphs=named_graphs)
+        body = _serialize(result, shape, media_type)
+    except SyntaxError as exc:
+        match = _POSITION.search(str(exc))
+        line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
+        raise BadRequest(400, f"SPARQL syntax error: {exc}", line=line, column=column) from exc
+    content_type = media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
+    return Response(body, media_type=content_type, headers={"Vary": "Accept"})
+
+
+@router.api_route("/sparql", methods=["GET", "POST"], summary="SPARQL 1.1 query endpoint")
+async def sparql_endpoint(request: Request) -> Response:
+    store: GraphStore = request.app.state.store
+    try:
+        sparql = await read_request(request)
+        if sparql.query is None:
+            return await run_in_threadpool(service_description, request)
+        return await run_in_threadpool(run, store, sparql, request)
+    except RefusedQuery as exc:
+        return error_response(400, str(exc), line=exc.line, column=exc.column)
+    except BadRequest as exc:
+        return error_response(exc.status, str(exc), **exc.where)

@@ -1,0 +1,52 @@
+"""Service settings: defaults, overridden by GRAPHSVC_* environment variables, then by CLI flags."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from graphsvc import project
+
+MEMORY = "memory"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"GRAPHSVC_{name}", default)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service can be told; see README.md for the environment variables."""
+
+    store: str = str(project.ROOT / "var" / "store")  # a directory, or "memory"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    query_timeout_s: float = 5.0
+    result_limit: int = 10_000
+    cors_origins: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        base = cls()
+        origins = tuple(o.strip() for o in _env("CORS_ORIGINS", "").split(",") if o.strip())
+        return cls(
+            store=_env("STORE", base.store),
+            host=_env("HOST", base.host),
+            port=int(_env("PORT", str(base.port))),
+            query_timeout_s=float(_env("QUERY_TIMEOUT", str(base.query_timeout_s))),
+            result_limit=int(_env("RESULT_LIMIT", str(base.result_limit))),
+            cors_origins=origins,
+        )
+
+    def with_overrides(self, **changes: object) -> "Settings":
+        """A copy with the given non-None values replaced (CLI flags left unset change nothing)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @property
+    def in_memory(self) -> bool:
+        return self.store == MEMORY
+
+    @property
+    def store_path(self) -> Path | None:
+        return None if self.in_memory else Path(self.store)
