@@ -69,6 +69,25 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    import json
+
+    from graphsvc.results import render_table
+    from graphsvc.stats import coverage_report
+    from graphsvc.store import open_store
+
+    report = coverage_report(open_store(Settings.from_env().with_overrides(store=args.store)))
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    evidence = report["evidence"]
+    print(f"{report['quads']} quads; {evidence['withEvidence']} of {evidence['statements']} statements "
+          f"have evidence ({100 * float(evidence['share']):.1f}%)\n")
+    print(render_table(report["classes"]) + "\n")
+    print(render_table(report["sources"]))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="graphsvc",
@@ -93,6 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("query", help="the query text, or - to read it from standard input")
     _store_flag(query)
     query.set_defaults(run=cmd_query)
+    stats = commands.add_parser("stats", help="coverage report: things per class and source, evidence share")
+    stats.add_argument("--json", action="store_true", help="print the report as JSON")
+    _store_flag(stats)
+    stats.set_defaults(run=cmd_stats)
     return parser
 
 

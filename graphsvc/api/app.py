@@ -8,6 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from graphsvc import __version__
 from graphsvc.api import ontology, sparql
 from graphsvc.config import Settings
+from graphsvc.stats import coverage_report
 from graphsvc.store import GraphStore, open_store
 from graphsvc.vocabulary import prefixes
 
@@ -40,8 +41,13 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
             "sparql": f"{base}/sparql",
             "ontology": f"{base}/ontology",
             "prefixes": f"{base}/prefixes",
+            "stats": f"{base}/api/stats",
             "docs": f"{base}/docs",
         }
+
+    @app.get("/api/stats", summary="Coverage report: things per class and per source, share with evidence")
+    def stats() -> dict[str, object]:
+        return coverage_report(app.state.store)
 
     @app.get("/prefixes", summary="Prefixes of the vocabulary, for query editors")
     def list_prefixes() -> dict[str, str]:
