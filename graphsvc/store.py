@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Protocol, Union
 
 import pyoxigraph as ox
 
+from graphsvc.answers import QueryAnswer
+from graphsvc.budget import FORK_LOCK, Budget, materialise, run_in_child
+
 if TYPE_CHECKING:
     from graphsvc.config import Settings
 
@@ -28,6 +31,16 @@ class GraphStore(Protocol):
         default_graph: list[ox.NamedNode] | None = None,
         named_graphs: list[ox.NamedNode] | None = None,
     ) -> QueryResult: ...
+
+    def execute(
+        self,
+        sparql: str,
+        form: str,
+        budget: Budget,
+        *,
+        default_graph: list[ox.NamedNode] | None = None,
+        named_graphs: list[ox.NamedNode] | None = None,
+    ) -> QueryAnswer: ...
 
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None: ...
 
@@ -71,15 +84,34 @@ class OxigraphStore:
             substitutions=substitutions or None,
         )
 
+    def execute(
+        self,
+        sparql: str,
+        form: str,
+        budget: Budget,
+        *,
+        default_graph: list[ox.NamedNode] | None = None,
+        named_graphs: list[ox.NamedNode] | None = None,
+    ) -> QueryAnswer:
+        """Run an untrusted query under `budget` in a child process that is killed at the deadline."""
+
+        def work() -> QueryAnswer:
+            result = self.query(sparql, default_graph=default_graph, named_graphs=named_graphs)
+            return materialise(result, form, budget.max_rows)
+
+        return run_in_child(work, budget)
+
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
         """Put `quads` into `graph` in place of what it held, in one transaction."""
         triples = ox.serialize(
             (ox.Triple(q.subject, q.predicate, q.object) for q in quads), format=ox.RdfFormat.N_TRIPLES
         ).decode("utf-8")
         # One update request is one transaction: the old content goes only if the new one lands.
-        self._store.update(
-            f"DROP SILENT GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{graph.value}> {{\n{triples}}} }}"
-        )
+        with FORK_LOCK:
+            self._store.update(
+                f"DROP SILENT GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{graph.value}> {{\n{triples}}} }}"
+            )
+            self.flush()
 
     def named_graphs(self) -> list[ox.NamedNode]:
         return sorted(self._store.named_graphs(), key=lambda g: g.value)

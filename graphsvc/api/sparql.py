@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import json
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
@@ -11,6 +11,10 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from graphsvc import conneg
+from graphsvc.answers import QueryAnswer, QueryFailed, QueryTimeout, results_json
+from graphsvc.budget import Budget
+from graphsvc.config import Settings
+from graphsvc.vocabulary import prefixes
 from graphsvc.api.errors import error_response
 from graphsvc.api.service_description import service_description
 from graphsvc.sparql_formats import GRAPH_FORMATS, RESULT_FORMATS, media_type_for_name
@@ -19,7 +23,6 @@ from graphsvc.store import GraphStore
 
 router = APIRouter()
 
-_POSITION = re.compile(r"error at (\d+):(\d+)")
 _FORM = "application/x-www-form-urlencoded"
 _QUERY_BODY = "application/sparql-query"
 
@@ -111,28 +114,35 @@ def _choose_media_type(request: Request, shape: QueryShape, override: str | None
     return chosen
 
 
-def _serialize(result: object, shape: QueryShape, media_type: str) -> bytes:
-    if shape.returns_graph:
-        return ox.serialize(result, format=GRAPH_FORMATS[media_type])  # type: ignore[arg-type]
-    return result.serialize(format=RESULT_FORMATS[media_type])  # type: ignore[attr-defined]
+def serialize_answer(answer: QueryAnswer, media_type: str) -> bytes:
+    """The answer in the chosen media type (SPARQL results for SELECT/ASK, RDF for graphs)."""
+    if answer.form in ("CONSTRUCT", "DESCRIBE"):
+        return ox.serialize(answer.triples, format=GRAPH_FORMATS[media_type], prefixes=prefixes())
+    body = results_json(answer)
+    target = RESULT_FORMATS[media_type]
+    if target == ox.QueryResultsFormat.JSON:
+        return json.dumps(body, ensure_ascii=False).encode("utf-8")
+    body.pop("truncated", None)  # pyoxigraph's reader takes the standard keys only
+    standard = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    return ox.parse_query_results(standard, format=ox.QueryResultsFormat.JSON).serialize(format=target)
 
 
-def run(store: GraphStore, sparql: SparqlRequest, request: Request) -> Response:
-    """Guard, run and serialise one query request."""
+def run(store: GraphStore, settings: Settings, sparql: SparqlRequest, request: Request) -> Response:
+    """Guard, run under the budget, and serialise one query request."""
     assert sparql.query is not None
     shape = inspect_query(sparql.query)
     media_type = _choose_media_type(request, shape, sparql.format)
     default_graph = _named_nodes(sparql.default_graphs, "default-graph-uri") or None
     named_graphs = _named_nodes(sparql.named_graphs, "named-graph-uri") or None
-    try:
-        result = store.query(sparql.query, default_graph=default_graph, named_graphs=named_graphs)
-        body = _serialize(result, shape, media_type)
-    except SyntaxError as exc:
-        match = _POSITION.search(str(exc))
-        line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
-        raise BadRequest(400, f"SPARQL syntax error: {exc}", line=line, column=column) from exc
+    budget = Budget(timeout_s=settings.query_timeout_s, max_rows=settings.result_limit)
+    answer = store.execute(sparql.query, shape.form, budget,
+                           default_graph=default_graph, named_graphs=named_graphs)
+    headers = {"Vary": "Accept"}
+    if answer.truncated:
+        headers["X-Result-Truncated"] = "true"
+        headers["Warning"] = f'199 - "result truncated to the first {settings.result_limit} rows"'
     content_type = media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
-    return Response(body, media_type=content_type, headers={"Vary": "Accept"})
+    return Response(serialize_answer(answer, media_type), media_type=content_type, headers=headers)
 
 
 @router.api_route("/sparql", methods=["GET", "POST"], summary="SPARQL 1.1 query endpoint")
@@ -142,7 +152,11 @@ async def sparql_endpoint(request: Request) -> Response:
         sparql = await read_request(request)
         if sparql.query is None:
             return await run_in_threadpool(service_description, request)
-        return await run_in_threadpool(run, store, sparql, request)
+        return await run_in_threadpool(run, store, request.app.state.settings, sparql, request)
+    except QueryTimeout as exc:
+        return error_response(503, str(exc), timeout_s=exc.seconds)
+    except QueryFailed as exc:
+        return error_response(400 if exc.syntax else 500, str(exc), line=exc.line, column=exc.column)
     except RefusedQuery as exc:
         return error_response(400, str(exc), line=exc.line, column=exc.column)
     except BadRequest as exc:

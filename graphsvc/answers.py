@@ -1,0 +1,120 @@
+"""A query's answer as the service hands it on: materialised, with its truncation marked.
+
+Both the embedded store and a remote SPARQL server produce `QueryAnswer`s, so the HTTP layer
+serialises one type whatever backend answered.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+import pyoxigraph as ox
+
+Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+class QueryTimeout(Exception):
+    """The query used up its time budget and was stopped."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the query was stopped after its time budget of {seconds:g} s")
+        self.seconds = seconds
+
+
+class QueryFailed(Exception):
+    """The query could not run (syntax error, or the engine failed); `line`/`column` when known."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None,
+                 syntax: bool = False) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+        self.syntax = syntax
+
+
+@dataclass
+class QueryAnswer:
+    form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict[str, Term]] = field(default_factory=list)  # unbound variables are absent
+    boolean: bool | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
+    truncated: bool = False
+
+    @property
+    def size(self) -> int:
+        return len(self.triples) if self.form in ("CONSTRUCT", "DESCRIBE") else len(self.rows)
+
+
+def term_to_json(term: Term) -> dict[str, str]:
+    """One RDF term in the SPARQL 1.1 Query Results JSON format."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    encoded = {"type": "literal", "value": term.value}
+    if term.language:
+        encoded["xml:lang"] = term.language
+    elif term.datatype.value != XSD_STRING:
+        encoded["datatype"] = term.datatype.value
+    return encoded
+
+
+def term_from_json(encoded: dict[str, str]) -> Term:
+    kind = encoded["type"]
+    if kind == "uri":
+        return ox.NamedNode(encoded["value"])
+    if kind == "bnode":
+        return ox.BlankNode(encoded["value"])
+    if "xml:lang" in encoded:
+        return ox.Literal(encoded["value"], language=encoded["xml:lang"])
+    datatype = encoded.get("datatype")
+    return ox.Literal(encoded["value"], datatype=ox.NamedNode(datatype) if datatype else None)
+
+
+def results_json(answer: QueryAnswer) -> dict[str, Any]:
+    """The SELECT/ASK answer as SPARQL JSON; a truncated answer says so in `truncated`."""
+    if answer.form == "ASK":
+        return {"head": {}, "boolean": bool(answer.boolean)}
+    body: dict[str, Any] = {
+        "head": {"vars": answer.variables},
+        "results": {"bindings": [{k: term_to_json(v) for k, v in row.items()} for row in answer.rows]},
+    }
+    if answer.truncated:
+        body["truncated"] = True
+    return body
+
+
+def results_from_json(form: str, body: dict[str, Any], truncated: bool = False) -> QueryAnswer:
+    """Read SPARQL JSON results (as a remote server sends them) into an answer."""
+    if "boolean" in body:
+        return QueryAnswer(form="ASK", boolean=bool(body["boolean"]))
+    rows = [{k: term_from_json(v) for k, v in binding.items()} for binding in body["results"]["bindings"]]
+    return QueryAnswer(form=form, variables=list(body["head"].get("vars", [])), rows=rows,
+                       truncated=truncated or bool(body.get("truncated")))
+
+
+def dumps(answer: QueryAnswer) -> bytes:
+    """Compact bytes for carrying an answer between processes."""
+    if answer.form in ("CONSTRUCT", "DESCRIBE"):
+        payload: dict[str, Any] = {
+            "form": answer.form,
+            "truncated": answer.truncated,
+            "ntriples": ox.serialize(answer.triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"),
+        }
+    else:
+        payload = {"form": answer.form, "results": results_json(answer), "truncated": answer.truncated}
+    return json.dumps(payload).encode("utf-8")
+
+
+def loads(data: bytes) -> QueryAnswer:
+    payload = json.loads(data)
+    if "ntriples" in payload:
+        triples = [ox.Triple(q.subject, q.predicate, q.object)
+                   for q in ox.parse(payload["ntriples"].encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)]
+        return QueryAnswer(form=payload["form"], triples=triples, truncated=payload["truncated"])
+    return results_from_json(payload["form"], payload["results"], payload["truncated"])

@@ -1,0 +1,96 @@
+"""Budgets that really stop the work: a runaway query is killed at its deadline while other
+requests are served, and a large answer is cut and marked as cut, never silently."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+
+import httpx
+import pytest
+
+from tests.server import running_service
+
+BUDGET_S = 2.0
+ROW_LIMIT = 25
+CARTESIAN = """PREFIX oa: <http://www.w3.org/ns/oa#>
+SELECT (COUNT(*) AS ?n) WHERE {
+  ?a a oa:TextPositionSelector . ?b a oa:TextPositionSelector .
+  ?c a oa:TextPositionSelector . ?d a oa:TextPositionSelector .
+}"""
+LIGHT = "ASK { <https://w3id.org/iddkg/id/meity> ?p ?o }"
+
+
+@pytest.fixture(scope="module")
+def budgeted_server(tmp_path_factory: pytest.TempPathFactory):
+    env = {"GRAPHSVC_QUERY_TIMEOUT": str(BUDGET_S), "GRAPHSVC_RESULT_LIMIT": str(ROW_LIMIT)}
+    with running_service(tmp_path_factory.mktemp("store"), extra_env=env) as base_url:
+        yield base_url
+
+
+def _children(base_url: str) -> list[str]:
+    port = base_url.rsplit(":", 1)[1]
+    server_pid = subprocess.run(["fuser", "-n", "tcp", port], capture_output=True, text=True).stdout.split()
+    pids: list[str] = []
+    for pid in server_pid:
+        listing = subprocess.run(["ps", "--ppid", pid, "-o", "pid="], capture_output=True, text=True)
+        pids += listing.stdout.split()
+    return pids
+
+
+def test_runaway_query_is_stopped_while_a_light_one_is_served(budgeted_server: str) -> None:
+    with httpx.Client(base_url=budgeted_server, timeout=30) as client:
+        started = time.monotonic()
+        client.get("/sparql", params={"query": LIGHT})
+        baseline = time.monotonic() - started
+
+        heavy: dict[str, object] = {}
+
+        def send_heavy() -> None:
+            t0 = time.monotonic()
+            response = client.get("/sparql", params={"query": CARTESIAN})
+            heavy.update(status=response.status_code, body=response.json(), seconds=time.monotonic() - t0)
+
+        worker = threading.Thread(target=send_heavy)
+        worker.start()
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        light = client.get("/sparql", params={"query": LIGHT})
+        light_seconds = time.monotonic() - t0
+        assert light.status_code == 200 and light.json()["boolean"] is True
+        assert "status" not in heavy, "the light query waited for the heavy one"
+        assert light_seconds < baseline + 1.0
+        worker.join(timeout=30)
+
+    assert heavy["status"] == 503
+    assert "budget" in heavy["body"]["error"]  # type: ignore[index]
+    assert BUDGET_S <= heavy["seconds"] < BUDGET_S + 3  # type: ignore[operator]
+
+
+def test_after_a_timeout_the_worker_is_free_and_no_child_is_left(budgeted_server: str) -> None:
+    with httpx.Client(base_url=budgeted_server, timeout=30) as client:
+        assert client.get("/sparql", params={"query": CARTESIAN}).status_code == 503
+        for _ in range(3):
+            assert client.get("/sparql", params={"query": LIGHT}).json()["boolean"] is True
+    assert _children(budgeted_server) == []
+
+
+def test_large_answers_are_truncated_and_say_so(budgeted_server: str) -> None:
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    response = httpx.get(budgeted_server + "/sparql", params={"query": query}, timeout=30,
+                         headers={"Accept": "application/sparql-results+json"})
+    body = response.json()
+    assert len(body["results"]["bindings"]) == ROW_LIMIT
+    assert body["truncated"] is True
+    assert response.headers["X-Result-Truncated"] == "true"
+    as_csv = httpx.get(budgeted_server + "/sparql", params={"query": query, "format": "csv"}, timeout=30)
+    assert as_csv.headers["X-Result-Truncated"] == "true"
+    assert len(as_csv.text.strip().splitlines()) == ROW_LIMIT + 1
+
+
+def test_small_answers_are_not_marked(budgeted_server: str) -> None:
+    query = "SELECT ?s WHERE { ?s a <https://w3id.org/iddkg/ontology#Country> }"
+    response = httpx.get(budgeted_server + "/sparql", params={"query": query}, timeout=30)
+    assert "truncated" not in response.json()
+    assert "X-Result-Truncated" not in response.headers
