@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from graphsvc import __version__
 from graphsvc.api import ontology, sparql
@@ -11,6 +14,9 @@ from graphsvc.config import Settings
 from graphsvc.stats import coverage_report
 from graphsvc.store import GraphStore, open_store
 from graphsvc.vocabulary import prefixes
+
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
 def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
@@ -29,6 +35,7 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["Accept", "Content-Type", "If-None-Match"],
         )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(sparql.router)
     app.include_router(ontology.router)
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from graphsvc import conneg
 from graphsvc.answers import QueryAnswer, QueryFailed, QueryTimeout, results_json
 from graphsvc.budget import Budget
+from graphsvc.catalog import catalog
 from graphsvc.config import Settings
 from graphsvc.vocabulary import prefixes
 from graphsvc.api.errors import error_response
@@ -145,11 +148,30 @@ def run(store: GraphStore, settings: Settings, sparql: SparqlRequest, request: R
     return Response(serialize_answer(answer, media_type), media_type=content_type, headers=headers)
 
 
+EDITOR_PAGE = Path(__file__).resolve().parent.parent / "static" / "editor.html"
+
+
+def wants_editor(request: Request, sparql: SparqlRequest) -> bool:
+    """A browser asking for HTML (and no explicit format) gets the query editor."""
+    if sparql.format:
+        return False
+    offered = [*RESULT_FORMATS, *GRAPH_FORMATS, "text/html"]
+    return conneg.choose(request.headers.get("accept"), offered) == "text/html"
+
+
+@router.get("/sparql/examples", summary="The named queries, as examples for the query editor")
+def examples() -> list[dict[str, str]]:
+    return [{"name": q.name, "title": q.title, "description": q.description, "query": q.text}
+            for q in catalog().values()]
+
+
 @router.api_route("/sparql", methods=["GET", "POST"], summary="SPARQL 1.1 query endpoint")
 async def sparql_endpoint(request: Request) -> Response:
     store: GraphStore = request.app.state.store
     try:
         sparql = await read_request(request)
+        if request.method == "GET" and wants_editor(request, sparql):
+            return FileResponse(EDITOR_PAGE, media_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
         if sparql.query is None:
             return await run_in_threadpool(service_description, request)
         return await run_in_threadpool(run, store, request.app.state.settings, sparql, request)
