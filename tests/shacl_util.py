@@ -17,6 +17,7 @@ import pyshacl
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.plugins.sparql import processor as sparql_processor
+from rdflib.util import guess_format
 
 from graphsvc import project
 
@@ -34,9 +35,10 @@ class Result:
 
 
 def parse_files(paths: Iterable[Path]) -> Graph:
+    """All triples of the files in one graph (the format follows each file's suffix)."""
     graph = Graph()
     for path in paths:
-        graph.parse(path, format="turtle")
+        graph.parse(path, format=guess_format(str(path)) or "turtle")
     return graph
 
 
