@@ -30,7 +30,7 @@ def parse_file(path: Path) -> ParsedFile:
     if fmt is None:
         raise ValueError(f"{path.name}: unknown RDF file suffix {path.suffix!r}")
     with path.open("rb") as handle:
-        parser = ox.parse(handle, format=fmt, base_iri=path.as_uri())
+        parser = ox.parse(handle, format=fmt)
         quads = list(parser)
         prefixes = dict(parser.prefixes) if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
     return ParsedFile(quads, prefixes)
