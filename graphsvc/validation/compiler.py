@@ -13,7 +13,7 @@ Anything else makes compilation fail loudly rather than silently not check it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import rdflib
@@ -23,6 +23,10 @@ from rdflib.term import Node
 
 FOCUS_GRAPH = "urn:iddkg:validation:focus"
 FOCUS_CLASS = "urn:iddkg:validation:Focus"
+# The validator states every node's classes, superclasses included, with this predicate, so a
+# target or class check is one lookup instead of a rdf:type/rdfs:subClassOf* walk.
+INSTANCE_OF = "urn:iddkg:validation:instanceOf"
+_IS_A = f"<{INSTANCE_OF}>"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 # Datatypes whose lexical forms the engine can check by casting (ill-formed literals fail).
 _CASTABLE = {_XSD + t for t in ("date", "gYear", "gMonthDay", "decimal", "integer", "boolean", "double",
@@ -37,6 +41,19 @@ _HANDLED = {SH.path, SH.minCount, SH.maxCount, SH.datatype, SH["class"], SH.node
 
 
 @dataclass(frozen=True)
+class Targets:
+    """Which nodes a shape targets: instances of classes, subjects or objects of predicates."""
+
+    classes: frozenset[str] = frozenset()
+    subjects_of: frozenset[str] = frozenset()
+    objects_of: frozenset[str] = frozenset()
+
+    def may_match(self, classes: set[str], subject_predicates: set[str], object_predicates: set[str]) -> bool:
+        return bool(self.classes & classes or self.subjects_of & subject_predicates
+                    or self.objects_of & object_predicates)
+
+
+@dataclass(frozen=True)
 class CompiledConstraint:
     shape: str  # the shape a report names as sh:sourceShape
     component: str  # the SHACL constraint component IRI
@@ -44,6 +61,7 @@ class CompiledConstraint:
     message: str
     path: str | None  # the property path as text, for reports (IRI when a plain predicate)
     query: str
+    targets: Targets = Targets()
 
 
 def _n3(node: Node) -> str:
@@ -73,15 +91,24 @@ class ShapesCompiler:
         raise ValueError(f"unsupported SHACL path {node!r}")
 
     # -- targets ---------------------------------------------------------------------------
-    def targets(self, shape: Node) -> list[str]:
+    def targets(self, shape: Node) -> Targets:
+        return Targets(
+            classes=frozenset(str(c) for c in self.g.objects(shape, SH.targetClass)),
+            subjects_of=frozenset(str(p) for p in self.g.objects(shape, SH.targetSubjectsOf)),
+            objects_of=frozenset(str(p) for p in self.g.objects(shape, SH.targetObjectsOf)),
+        )
+
+    @staticmethod
+    def target_pattern(targets: Targets) -> str:
         patterns = []
-        for cls in self.g.objects(shape, SH.targetClass):
-            patterns.append(f"?this a/{_n3(RDFS.subClassOf)}* {_n3(cls)} .")
-        for prop in self.g.objects(shape, SH.targetSubjectsOf):
-            patterns.append(f"?this {_n3(prop)} ?targetAny .")
-        for prop in self.g.objects(shape, SH.targetObjectsOf):
-            patterns.append(f"?targetAny {_n3(prop)} ?this .")
-        return patterns
+        if targets.classes:
+            values = " ".join(f"<{c}>" for c in sorted(targets.classes))
+            patterns.append(f"VALUES ?targetClass {{ {values} }} ?this {_IS_A} ?targetClass .")
+        for prop in sorted(targets.subjects_of):
+            patterns.append(f"?this <{prop}> ?targetAny .")
+        for prop in sorted(targets.objects_of):
+            patterns.append(f"?targetAny <{prop}> ?this .")
+        return "{ " + " } UNION { ".join(patterns) + " }"
 
     @staticmethod
     def _focus_block(target: str) -> str:
@@ -95,7 +122,7 @@ class ShapesCompiler:
             if predicate == SH.datatype:
                 parts.append(self._datatype_ok(obj, var))
             elif predicate == SH["class"]:
-                parts.append(f"EXISTS {{ {var} a/{_n3(RDFS.subClassOf)}* {_n3(obj)} }}")
+                parts.append(f"EXISTS {{ {var} {_IS_A} {_n3(obj)} }}")
             elif predicate == SH.nodeKind:
                 parts.append(self._node_kind_ok(obj, var))
             elif predicate == SH.hasValue:
@@ -118,7 +145,7 @@ class ShapesCompiler:
                 parts.append(f"EXISTS {{ {var} {path} ?nestedAny }}")
             elif predicate == SH["class"]:
                 parts.append(f"NOT EXISTS {{ {var} {path} ?nested . "
-                             f"FILTER NOT EXISTS {{ ?nested a/{_n3(RDFS.subClassOf)}* {_n3(obj)} }} }}")
+                             f"FILTER NOT EXISTS {{ ?nested {_IS_A} {_n3(obj)} }} }}")
             elif predicate in (SH.path, RDF.type, RDFS.label, RDFS.comment, SH.message, SH.severity):
                 continue
             else:
@@ -156,15 +183,16 @@ class ShapesCompiler:
                         for s in self.g.subjects(p, None)}
         for shape in sorted(node_shapes, key=str):
             targets = self.targets(shape)
-            if not targets:
+            if not (targets.classes or targets.subjects_of or targets.objects_of):
                 continue  # only used through sh:node
             if (shape, SH.deactivated, Literal(True)) in self.g:
                 continue
-            target = "{ " + " } UNION { ".join(targets) + " }"
-            compiled += self._node_level(shape, target)
+            target = self.target_pattern(targets)
+            found = self._node_level(shape, target)
             for prop in self.g.objects(shape, SH.property):
                 if (prop, SH.deactivated, Literal(True)) not in self.g:
-                    compiled += self._property_level(prop, target)
+                    found += self._property_level(prop, target)
+            compiled += [replace(c, targets=targets) for c in found]
         return compiled
 
     def _meta(self, shape: Node, default_message: str) -> tuple[str, str]:
@@ -232,7 +260,7 @@ class ShapesCompiler:
             add("DatatypeConstraintComponent", f"?this {path} ?value . FILTER(!{self._datatype_ok(obj, '?value')})")
         for obj in self.g.objects(prop, SH["class"]):
             add("ClassConstraintComponent",
-                f"?this {path} ?value . FILTER NOT EXISTS {{ ?value a/{_n3(RDFS.subClassOf)}* {_n3(obj)} }}")
+                f"?this {path} ?value . FILTER NOT EXISTS {{ ?value {_IS_A} {_n3(obj)} }}")
         for obj in self.g.objects(prop, SH.nodeKind):
             add("NodeKindConstraintComponent", f"?this {path} ?value . FILTER(!{self._node_kind_ok(obj, '?value')})")
         for obj in self.g.objects(prop, SH.pattern):

@@ -8,6 +8,7 @@ batch's own nodes are focus nodes, so the cost grows with the batch, not with th
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
@@ -16,7 +17,7 @@ import pyoxigraph as ox
 
 from graphsvc import project
 from graphsvc.rdf_files import parse_file
-from graphsvc.validation.compiler import FOCUS_CLASS, FOCUS_GRAPH, CompiledConstraint, compile_shapes
+from graphsvc.validation.compiler import FOCUS_CLASS, FOCUS_GRAPH, INSTANCE_OF, CompiledConstraint, compile_shapes
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 SH = "http://www.w3.org/ns/shacl#"
@@ -24,6 +25,7 @@ VIOLATION = SH + "Violation"
 _FOCUS_GRAPH = ox.NamedNode(FOCUS_GRAPH)
 _FOCUS_CLASS = ox.NamedNode(FOCUS_CLASS)
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_INSTANCE_OF = ox.NamedNode(INSTANCE_OF)
 _TEMPLATE = re.compile(r"\{[?$](\w+)\}")
 
 
@@ -67,6 +69,56 @@ def _fill(template: str, row: ox.QuerySolution, variables: list[str]) -> str:
     return _TEMPLATE.sub(replace, template)
 
 
+_SUBCLASS = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+
+
+def _superclasses(triples: list[ox.Triple]) -> dict[ox.NamedNode | ox.BlankNode, set[ox.NamedNode | ox.BlankNode]]:
+    """Each class with itself and all its superclasses, from the rdfs:subClassOf triples given."""
+    parents: dict[ox.NamedNode | ox.BlankNode, set[ox.NamedNode | ox.BlankNode]] = {}
+    for t in triples:
+        if t.predicate == _SUBCLASS and not isinstance(t.object, ox.Literal):
+            parents.setdefault(t.subject, set()).add(t.object)
+    closure: dict[ox.NamedNode | ox.BlankNode, set[ox.NamedNode | ox.BlankNode]] = {}
+
+    def up(cls: ox.NamedNode | ox.BlankNode) -> set[ox.NamedNode | ox.BlankNode]:
+        if cls not in closure:
+            closure[cls] = {cls}
+            for parent in parents.get(cls, ()):
+                closure[cls] |= up(parent)
+        return closure[cls]
+
+    for cls in list(parents):
+        up(cls)
+    return closure
+
+
+_BASE_GRAPH = ox.NamedNode("urn:iddkg:validation:base")
+_SCRATCH_GRAPH = ox.NamedNode("urn:iddkg:validation:scratch")
+_local = threading.local()
+
+
+def _workspace() -> ox.Store:
+    """This thread's validation store, holding the ontology (and its class closure) once."""
+    store = getattr(_local, "store", None)
+    if store is None:
+        ontology = list(ontology_triples())
+        store = ox.Store()
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, _BASE_GRAPH) for t in ontology)
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, _BASE_GRAPH)
+                     for t in _instance_of(ontology, _superclasses(ontology)))
+        _local.store = store
+    return store
+
+
+def _instance_of(triples: Iterable[ox.Triple], supers: dict) -> set[ox.Triple]:
+    found: set[ox.Triple] = set()
+    for t in triples:
+        if t.predicate == _RDF_TYPE and not isinstance(t.object, ox.Literal):
+            for cls in supers.get(t.object, {t.object}):
+                found.add(ox.Triple(t.subject, _INSTANCE_OF, cls))
+    return found
+
+
 def validate(
     batch: Iterable[ox.Triple],
     focus: Iterable[Term],
@@ -74,16 +126,33 @@ def validate(
     constraints: Iterable[CompiledConstraint] | None = None,
 ) -> list[ValidationResult]:
     """All results (violations and warnings) of the constraints for the given focus nodes."""
-    store = ox.Store()
-    default = ox.DefaultGraph()
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in ontology_triples())
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in context)
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in batch)
-    store.extend(ox.Quad(node, _RDF_TYPE, _FOCUS_CLASS, _FOCUS_GRAPH)
-                 for node in set(focus) if not isinstance(node, ox.Literal))
+    new = [*context, *batch]
+    focus_nodes = {node for node in focus if not isinstance(node, ox.Literal)}
+    supers = _superclasses([*ontology_triples(), *new])
+    instance_of = _instance_of(new, supers)
+    # Skip constraints that target nothing the focus nodes are or use.
+    focus_classes = {t.object.value for t in instance_of if t.subject in focus_nodes}
+    subject_predicates = {t.predicate.value for t in new if t.subject in focus_nodes}
+    object_predicates = {t.predicate.value for t in new if t.object in focus_nodes}
+    chosen = [c for c in (constraints if constraints is not None else project_constraints())
+              if c.targets.may_match(focus_classes, subject_predicates, object_predicates)]
+
+    store = _workspace()
+    try:
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, _SCRATCH_GRAPH) for t in new)
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, _SCRATCH_GRAPH) for t in instance_of)
+        store.extend(ox.Quad(node, _RDF_TYPE, _FOCUS_CLASS, _FOCUS_GRAPH) for node in focus_nodes)
+        return _run(store, chosen)
+    finally:
+        store.remove_graph(_SCRATCH_GRAPH)
+        store.remove_graph(_FOCUS_GRAPH)
+
+
+def _run(store: ox.Store, constraints: list[CompiledConstraint]) -> list[ValidationResult]:
     results: list[ValidationResult] = []
-    for constraint in constraints if constraints is not None else project_constraints():
-        solutions = store.query(constraint.query)
+    for constraint in constraints:
+        solutions = store.query(constraint.query, default_graph=[_BASE_GRAPH, _SCRATCH_GRAPH],
+                                named_graphs=[_FOCUS_GRAPH])
         variables = [v.value for v in solutions.variables]  # type: ignore[union-attr]
         for row in solutions:  # type: ignore[union-attr]
             path = constraint.path
