@@ -25,6 +25,18 @@ class QueryTimeout(Exception):
         self.seconds = seconds
 
 
+class BackendUnavailable(Exception):
+    """The store's server could not be reached or refused to serve us (the HTTP layer says 502)."""
+
+
+class BackendTimeout(QueryTimeout):
+    """The store's server did not answer within the time budget (the HTTP layer says 504)."""
+
+    def __init__(self, seconds: float) -> None:
+        Exception.__init__(self, f"the SPARQL server did not answer within the time budget of {seconds:g} s")
+        self.seconds = seconds
+
+
 class QueryFailed(Exception):
     """The query could not run (syntax error, or the engine failed); `line`/`column` when known."""
 

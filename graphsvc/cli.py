@@ -32,10 +32,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_load(args: argparse.Namespace) -> int:
     from graphsvc.bootstrap import load_project
-    from graphsvc.store import OxigraphStore
+    from graphsvc.store import connect_store
 
     settings = Settings.from_env().with_overrides(store=args.store)
-    store = OxigraphStore(settings.store_path)
+    store = connect_store(settings)
     for graph, count in load_project(store).items():
         print(f"{count:>8} triples  {graph}")
     store.flush()
@@ -88,6 +88,32 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from graphsvc.export import export_dataset
+    from graphsvc.store import open_store
+
+    store = open_store(Settings.from_env().with_overrides(store=args.store))
+    if args.output in (None, "-"):
+        export_dataset(store, sys.stdout.buffer, args.format)
+    else:
+        with open(args.output, "wb") as out:
+            export_dataset(store, out, args.format)
+    return 0
+
+
+def cmd_reset(args: argparse.Namespace) -> int:
+    from graphsvc.export import reset_store
+    from graphsvc.store import connect_store
+
+    if not args.yes:
+        print("graphsvc reset: this removes everything the store holds; run again with --yes", file=sys.stderr)
+        return 2
+    store = connect_store(Settings.from_env().with_overrides(store=args.store))
+    count = reset_store(store)
+    print(f"removed {count} graphs; the store is empty (the next start loads data/ again)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="graphsvc",
@@ -112,6 +138,17 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("query", help="the query text, or - to read it from standard input")
     _store_flag(query)
     query.set_defaults(run=cmd_query)
+    export = commands.add_parser("export", help="dump everything in the store, named graphs included (TriG or N-Quads)")
+    export.add_argument("--format", choices=["trig", "nquads"], default="trig", help="default trig")
+    export.add_argument("-o", "--output", help="file to write (default: standard output)")
+    _store_flag(export)
+    export.set_defaults(run=cmd_export)
+
+    reset = commands.add_parser("reset", help="empty the store (asks for --yes)")
+    reset.add_argument("--yes", action="store_true", help="really remove everything")
+    _store_flag(reset)
+    reset.set_defaults(run=cmd_reset)
+
     stats = commands.add_parser("stats", help="coverage report: things per class and source, evidence share")
     stats.add_argument("--json", action="store_true", help="print the report as JSON")
     _store_flag(stats)

@@ -9,6 +9,9 @@ from pathlib import Path
 from graphsvc import project
 
 MEMORY = "memory"
+EMBEDDED = "oxigraph"
+SPARQL = "sparql"
+BACKENDS = (EMBEDDED, SPARQL)
 
 
 def _env(name: str, default: str) -> str:
@@ -25,6 +28,14 @@ class Settings:
     query_timeout_s: float = 5.0
     result_limit: int = 10_000
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    # The backend: the embedded pyoxigraph store, or a remote SPARQL 1.1 server (see README, Deployment).
+    backend: str = EMBEDDED
+    sparql_query_url: str = ""
+    sparql_update_url: str = ""  # defaults to the query URL
+    sparql_user: str = field(default="", repr=False)
+    sparql_password: str = field(default="", repr=False)  # never shown: not in repr, not in errors
+    sparql_auth: str = "digest"  # or "basic"
+    sparql_timeout_param: str = "timeout:ms"  # name:unit of the server's per-query timeout, or "" for none
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -37,6 +48,13 @@ class Settings:
             query_timeout_s=float(_env("QUERY_TIMEOUT", str(base.query_timeout_s))),
             result_limit=int(_env("RESULT_LIMIT", str(base.result_limit))),
             cors_origins=origins,
+            backend=_env("BACKEND", base.backend).strip().lower(),
+            sparql_query_url=_env("SPARQL_QUERY_URL", ""),
+            sparql_update_url=_env("SPARQL_UPDATE_URL", ""),
+            sparql_user=_env("SPARQL_USER", ""),
+            sparql_password=_env("SPARQL_PASSWORD", ""),
+            sparql_auth=_env("SPARQL_AUTH", base.sparql_auth).strip().lower(),
+            sparql_timeout_param=_env("SPARQL_TIMEOUT_PARAM", base.sparql_timeout_param).strip(),
         )
 
     def with_overrides(self, **changes: object) -> "Settings":

@@ -50,6 +50,8 @@ class GraphStore(Protocol):
 
     def __len__(self) -> int: ...
 
+    def flush(self) -> None: ...
+
 
 class OxigraphStore:
     """pyoxigraph's store. `path=None` keeps everything in memory (tests, quick looks)."""
@@ -127,11 +129,24 @@ class OxigraphStore:
             self._store.flush()
 
 
-def open_store(settings: "Settings") -> OxigraphStore:
+def connect_store(settings: "Settings") -> GraphStore:
+    """The store the settings name, as it is: the embedded one, or a remote SPARQL server."""
+    from graphsvc.config import BACKENDS, SPARQL
+
+    if settings.backend == SPARQL:
+        from graphsvc.remote_store import RemoteStore
+
+        return RemoteStore.from_settings(settings)
+    if settings.backend not in BACKENDS:
+        raise ValueError(f"unknown backend {settings.backend!r}: choose one of {', '.join(BACKENDS)}")
+    return OxigraphStore(settings.store_path)
+
+
+def open_store(settings: "Settings") -> GraphStore:
     """The store the settings name, filled from the project's files when they changed."""
     from graphsvc.bootstrap import ensure_loaded
 
-    store = OxigraphStore(settings.store_path)
+    store = connect_store(settings)
     ensure_loaded(store)
     store.flush()
     return store

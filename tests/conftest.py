@@ -24,3 +24,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory):
     store_dir = tmp_path_factory.mktemp("store")
     with running_service(store_dir) as base_url:
         yield base_url
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory):
+    """A private Virtuoso on 127.0.0.1 (own database and virtuoso.ini), stopped and removed after."""
+    from tests.virtuoso import running_virtuoso
+
+    with running_virtuoso(tmp_path_factory.mktemp("virtuoso") / "db") as server:
+        yield server

@@ -13,7 +13,8 @@ from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from graphsvc import conneg
-from graphsvc.answers import QueryAnswer, QueryFailed, QueryTimeout, results_json
+from graphsvc.answers import (BackendTimeout, BackendUnavailable, QueryAnswer, QueryFailed, QueryTimeout,
+                              results_json)
 from graphsvc.budget import Budget
 from graphsvc.catalog import catalog
 from graphsvc.config import Settings
@@ -175,6 +176,10 @@ async def sparql_endpoint(request: Request) -> Response:
         if sparql.query is None:
             return await run_in_threadpool(service_description, request)
         return await run_in_threadpool(run, store, request.app.state.settings, sparql, request)
+    except BackendTimeout as exc:
+        return error_response(504, str(exc), timeout_s=exc.seconds)
+    except BackendUnavailable as exc:
+        return error_response(502, str(exc))
     except QueryTimeout as exc:
         return error_response(503, str(exc), timeout_s=exc.seconds)
     except QueryFailed as exc:

@@ -1,0 +1,155 @@
+"""A private OpenLink Virtuoso for tests: own database directory and virtuoso.ini, 127.0.0.1 only.
+
+Not the system service: `virtuoso-t` (Debian package virtuoso-opensource, installed by
+`scripts/install --test`) runs in the foreground on two free local ports with a fresh database,
+gets a random DBA password and a user `graphsvc` (random password, role SPARQL_UPDATE) for
+the digest-authenticated endpoint /sparql-auth, and is stopped and its files removed afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+
+from tests.server import free_port
+
+VIRTUOSO = "virtuoso-t"
+ISQL = "isql-vt"
+USER = "graphsvc"
+
+_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+DisableTcpSocket = 0
+CheckpointInterval = 60
+CaseMode = 2
+; only its own folder: no LOAD <file:...> from anywhere else
+DirsAllowed = {dir}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+MaxQueryMem = 500M
+ThreadsPerQuery = 2
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}/vsp
+ServerThreads = 10
+MaxClientConnections = 10
+Charset = UTF-8
+
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 60
+MaxQueryCostEstimationTime = 400
+"""
+
+
+@dataclass
+class Virtuoso:
+    directory: Path
+    http_port: int
+    sql_port: int
+    password: str = field(repr=False)
+    user: str = USER
+
+    @property
+    def query_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}/sparql"
+
+    @property
+    def update_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}/sparql-auth"
+
+    def env(self) -> dict[str, str]:
+        """The settings that point the service at this server."""
+        return {
+            "GRAPHSVC_BACKEND": "sparql",
+            "GRAPHSVC_SPARQL_QUERY_URL": self.query_url,
+            "GRAPHSVC_SPARQL_UPDATE_URL": self.update_url,
+            "GRAPHSVC_SPARQL_USER": self.user,
+            "GRAPHSVC_SPARQL_PASSWORD": self.password,
+        }
+
+
+def _isql(port: int, user: str, password: str, sql: str) -> None:
+    result = subprocess.run([ISQL, f"127.0.0.1:{port}", user, password, f"exec={sql}"],
+                            capture_output=True, text=True, timeout=60)
+    if result.returncode != 0 or "*** Error" in result.stdout + result.stderr:
+        raise RuntimeError(f"isql failed ({result.returncode}): {result.stdout[-500:]} {result.stderr[-500:]}")
+
+
+@contextlib.contextmanager
+def running_virtuoso(directory: Path, startup_timeout: float = 90.0) -> Iterator[Virtuoso]:
+    """Start a Virtuoso with a fresh database in `directory`; stop it and remove the files after."""
+    if shutil.which(VIRTUOSO) is None or shutil.which(ISQL) is None:
+        raise RuntimeError("virtuoso-t / isql-vt not found: run scripts/install --test "
+                           "(it installs the Debian package virtuoso-opensource)")
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "vsp").mkdir(exist_ok=True)
+    http_port, sql_port = free_port(), free_port()
+    while sql_port == http_port:
+        sql_port = free_port()
+    ini = directory / "virtuoso.ini"
+    ini.write_text(_INI.format(dir=directory, sql_port=sql_port, http_port=http_port))
+    server = Virtuoso(directory, http_port, sql_port, password="pw" + secrets.token_hex(16))
+    log = (directory / "stdout.log").open("wb")
+    process = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(ini)], cwd=directory,
+                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + startup_timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"virtuoso-t exited with {process.returncode}:\n"
+                                   + (directory / "stdout.log").read_text(errors="replace")[-2000:])
+            try:
+                probe = httpx.get(server.query_url, params={"query": "ASK {}"}, timeout=2.0)
+                if probe.status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Virtuoso did not answer within {startup_timeout} s")
+            time.sleep(0.2)
+        dba_password = "dba" + secrets.token_hex(16)  # an SQL identifier: starts with a letter
+        _isql(sql_port, "dba", "dba", f"SET PASSWORD dba {dba_password};")
+        _isql(sql_port, "dba", dba_password,
+              f"DB.DBA.USER_CREATE('{USER}', '{server.password}'); GRANT SPARQL_UPDATE TO \"{USER}\";")
+        yield server
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        log.close()
+        shutil.rmtree(directory, ignore_errors=True)
