@@ -54,10 +54,6 @@ NAMED = _named_queries()
 # deviates from the standard. Each stays a strict xfail, so it fails once Virtuoso (or the query)
 # stops differing and the entry must go; the fix belongs in the query (a portable form).
 KNOWN_VIRTUOSO_DIFFERENCES = {
-    "03-france-japan-shared-technology-areas.rq":
-        "Virtuoso finds no rows for the sequence of zero-or-one paths `p?/q?/r`",
-    "05-in-force-unknowable.rq":
-        "Virtuoso stops the query (DT001) where YEAR() of an unbound value should be an expression error",
     "instruments.rq":
         "Virtuoso's SPARQL-to-SQL compiler fails on the query (SQ074)",
     "partners.rq":
