@@ -1,6 +1,17 @@
 """The catalog of named queries: every queries/*.rq file, with the header it carries.
 
-A header is the leading block of `#+ key: value` comment lines (title, description, ...).
+A header is the leading block of `#+ key: value` comment lines. Besides `title` and
+`description` (which may repeat; the lines are joined), a header can declare:
+
+    #+ param: partner iri class=idd:Country example=kg:japan -- the partner country
+    #+ pagination: default=50 max=500
+    #+ derive: until = on + days
+    #+ shape: network
+    #+ list: partners
+
+queries/README.md documents every key. The query's body marks with a line `# @parameters`
+where the service puts the VALUES block that binds the parameters; being a comment, the
+marker leaves the file a standard SPARQL 1.1 query that runs as it is with nothing bound.
 """
 
 from __future__ import annotations
@@ -11,9 +22,52 @@ from functools import lru_cache
 from pathlib import Path
 
 from graphsvc import project
+from graphsvc.sparql_guard import inspect_query
 
 _HEADER_LINE = re.compile(r"^#\+\s*([A-Za-z_][\w-]*)\s*:\s*(.*)$")
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+PARAM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+MARKER = re.compile(r"^[ \t]*# @parameters[ \t]*$", re.MULTILINE)
+PARAM_TYPES = ("iri", "string", "integer", "decimal", "date", "boolean", "language")
+RESERVED = {"format", "limit", "offset"}
+SHAPES = ("rows", "network", "facets")
+_DERIVE = re.compile(r"^([A-Za-z][A-Za-z0-9]*)\s*=\s*([A-Za-z][A-Za-z0-9]*)\s*\+\s*([A-Za-z][A-Za-z0-9]*)$")
+
+
+class CatalogError(ValueError):
+    """A named query whose header or body the service cannot use."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared parameter: its name, RDF type and constraints."""
+
+    name: str
+    type: str
+    required: bool = False
+    default: str | None = None
+    example: str | None = None
+    values: tuple[str, ...] = ()  # allowed values (IRIs as CURIEs or names)
+    rdf_class: str | None = None  # an IRI value must be an instance of this class
+    scheme: str | None = None  # an IRI value must be a concept in this scheme
+    minimum: float | None = None
+    maximum: float | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Pagination:
+    default: int = 50
+    maximum: int = 500
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A date parameter computed in Python: `name = date_param + days_param` (days)."""
+
+    name: str
+    date_param: str
+    days_param: str
 
 
 @dataclass(frozen=True)
@@ -21,6 +75,12 @@ class NamedQuery:
     name: str
     text: str
     header: dict[str, str] = field(default_factory=dict)
+    params: tuple[Param, ...] = ()
+    pagination: Pagination | None = None
+    derived: tuple[Derived, ...] = ()
+    shape: str = "rows"
+    lists: tuple[str, ...] = ()
+    form: str = "SELECT"
 
     @property
     def title(self) -> str:
@@ -30,16 +90,110 @@ class NamedQuery:
     def description(self) -> str:
         return self.header.get("description", "")
 
+    @property
+    def has_marker(self) -> bool:
+        return MARKER.search(self.text) is not None
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+def _number(text: str, where: str) -> float:
+    try:
+        return float(text)
+    except ValueError as exc:
+        raise CatalogError(f"{where}: {text!r} is not a number") from exc
+
+
+def parse_param(spec: str, where: str) -> Param:
+    """`name type [required] [key=value ...] [-- description]` as a Param."""
+    spec, _, description = spec.partition(" -- ")
+    tokens = spec.split()
+    if len(tokens) < 2:
+        raise CatalogError(f"{where}: a param needs a name and a type: {spec!r}")
+    name, kind = tokens[0], tokens[1].lower()
+    if not PARAM_NAME.match(name) or name in RESERVED:
+        raise CatalogError(f"{where}: {name!r} cannot be a parameter name")
+    if kind not in PARAM_TYPES:
+        raise CatalogError(f"{where}: type {kind!r} is not one of {', '.join(PARAM_TYPES)}")
+    options: dict[str, object] = {}
+    required = False
+    for token in tokens[2:]:
+        if token == "required":
+            required = True
+            continue
+        key, eq, value = token.partition("=")
+        if not eq:
+            raise CatalogError(f"{where}: cannot read {token!r} (expected key=value)")
+        if key == "default":
+            options["default"] = value
+        elif key == "example":
+            options["example"] = value
+        elif key == "values":
+            options["values"] = tuple(v for v in value.split("|") if v)
+        elif key == "class":
+            options["rdf_class"] = value
+        elif key == "scheme":
+            options["scheme"] = value
+        elif key == "min":
+            options["minimum"] = _number(value, where)
+        elif key == "max":
+            options["maximum"] = _number(value, where)
+        else:
+            raise CatalogError(f"{where}: unknown param option {key!r}")
+    return Param(name=name, type=kind, required=required, description=description.strip(),
+                 **options)  # type: ignore[arg-type]
+
+
+def _pagination(value: str, where: str) -> Pagination:
+    options = dict(token.partition("=")[::2] for token in value.split())
+    try:
+        return Pagination(default=int(options.get("default", 50)), maximum=int(options.get("max", 500)))
+    except ValueError as exc:
+        raise CatalogError(f"{where}: pagination takes default=N max=N") from exc
+
 
 def parse_named_query(path: Path) -> NamedQuery:
+    """Read one .rq file: its header, declared parameters and query form."""
     text = path.read_text(encoding="utf-8")
+    where = path.name
     header: dict[str, str] = {}
+    params: list[Param] = []
+    derived: list[Derived] = []
+    lists: list[str] = []
+    pagination: Pagination | None = None
     for line in text.splitlines():
         match = _HEADER_LINE.match(line.strip())
         if not match:
             break
-        header[match.group(1).lower()] = match.group(2).strip()
-    return NamedQuery(name=path.stem, text=text, header=header)
+        key, value = match.group(1).lower(), match.group(2).strip()
+        if key == "param":
+            params.append(parse_param(value, where))
+        elif key == "pagination":
+            pagination = _pagination(value, where)
+        elif key == "derive":
+            found = _DERIVE.match(value)
+            if not found:
+                raise CatalogError(f"{where}: derive takes 'name = dateParam + daysParam'")
+            derived.append(Derived(*found.groups()))
+        elif key == "list":
+            lists.extend(value.split())
+        elif key == "description" and key in header:
+            header[key] += " " + value
+        else:
+            header[key] = value
+    shape = header.get("shape", "rows")
+    if shape not in SHAPES:
+        raise CatalogError(f"{where}: shape {shape!r} is not one of {', '.join(SHAPES)}")
+    names = [p.name for p in params] + [d.name for d in derived]
+    if len(set(names)) != len(names):
+        raise CatalogError(f"{where}: a parameter is declared twice")
+    query = NamedQuery(name=path.stem, text=text, header=header, params=tuple(params),
+                       pagination=pagination, derived=tuple(derived), shape=shape,
+                       lists=tuple(lists), form=inspect_query(text).form)
+    if (params or derived) and not query.has_marker:
+        raise CatalogError(f"{where}: a query with parameters needs a '# @parameters' line")
+    return query
 
 
 @lru_cache(maxsize=1)

@@ -5,11 +5,13 @@ The HTTP layer talks to `GraphStore` only; which engine answers is a configurati
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping, Protocol, Union
 
 import pyoxigraph as ox
 
+from graphsvc import project
 from graphsvc.answers import QueryAnswer
 from graphsvc.budget import FORK_LOCK, Budget, materialise, run_in_child
 
@@ -18,6 +20,19 @@ if TYPE_CHECKING:
 
 Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
 QueryResult = Union[ox.QuerySolutions, ox.QueryTriples, ox.QueryBoolean]
+
+# The data version: one triple in the meta graph, replaced in the same transaction as every write.
+_META_GRAPH = ox.NamedNode(project.GRAPH_NS + "meta")
+_STORE_NODE = ox.NamedNode(project.GRAPH_NS + "store")
+_HAS_VERSION = ox.NamedNode("http://purl.org/dc/terms/hasVersion")
+
+
+def _version_update() -> str:
+    """SPARQL Update operations that give the store a new, never-seen data version."""
+    meta, node, has = _META_GRAPH.value, _STORE_NODE.value, _HAS_VERSION.value
+    token = ox.Literal(uuid.uuid4().hex)
+    return (f"DELETE WHERE {{ GRAPH <{meta}> {{ <{node}> <{has}> ?version }} }} ;\n"
+            f"INSERT DATA {{ GRAPH <{meta}> {{ <{node}> <{has}> {token} }} }}")
 
 
 class GraphStore(Protocol):
@@ -43,6 +58,8 @@ class GraphStore(Protocol):
     ) -> QueryAnswer: ...
 
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None: ...
+
+    def data_version(self) -> str: ...
 
     def named_graphs(self) -> list[ox.NamedNode]: ...
 
@@ -111,9 +128,19 @@ class OxigraphStore:
         # One update request is one transaction: the old content goes only if the new one lands.
         with FORK_LOCK:
             self._store.update(
-                f"DROP SILENT GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{graph.value}> {{\n{triples}}} }}"
+                f"DROP SILENT GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{graph.value}> {{\n{triples}}} }} ;\n"
+                + _version_update()
             )
             self.flush()
+
+    def data_version(self) -> str:
+        """A token that changes with every write (kept in the meta graph, so it survives restarts)."""
+        for quad in self._store.quads_for_pattern(_STORE_NODE, _HAS_VERSION, None, _META_GRAPH):
+            return quad.object.value
+        with FORK_LOCK:  # a store written before versions existed gets its first one now
+            self._store.update(_version_update())
+            self.flush()
+        return self.data_version()
 
     def named_graphs(self) -> list[ox.NamedNode]:
         return sorted(self._store.named_graphs(), key=lambda g: g.value)

@@ -56,8 +56,6 @@ NAMED = _named_queries()
 KNOWN_VIRTUOSO_DIFFERENCES = {
     "instruments.rq":
         "Virtuoso's SPARQL-to-SQL compiler fails on the query (SQ074)",
-    "partners.rq":
-        "Virtuoso stops the query on `1 / 0` (SR084) where SPARQL leaves the BIND variable unbound",
 }
 
 

@@ -9,7 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from graphsvc import __version__
-from graphsvc.api import ontology, sparql
+from graphsvc.api import linked_data, named_queries, ontology, sparql
 from graphsvc.config import Settings
 from graphsvc.stats import coverage_report
 from graphsvc.store import GraphStore, open_store
@@ -34,10 +34,13 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST"],
             allow_headers=["Accept", "Content-Type", "If-None-Match"],
+            expose_headers=["ETag", "Link", "X-Result-Truncated"],
         )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(sparql.router)
     app.include_router(ontology.router)
+    named_queries.install(app)
+    app.include_router(linked_data.router)
 
     @app.get("/", summary="What this service offers")
     def index(request: Request) -> dict[str, object]:
@@ -49,6 +52,7 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
             "ontology": f"{base}/ontology",
             "prefixes": f"{base}/prefixes",
             "stats": f"{base}/api/stats",
+            "api": f"{base}/api",
             "docs": f"{base}/docs",
         }
 

@@ -1,0 +1,214 @@
+"""Parameters of named queries: read and check request values, and bind them as RDF terms.
+
+A value never becomes query text by itself. It is parsed into a pyoxigraph term
+(`NamedNode`, `Literal`), and pyoxigraph's own serialisation of that term (canonical,
+escaped N-Triples) goes into a `VALUES` block at the query's `# @parameters` markers. A quote,
+an angle bracket or a SPARQL keyword in a value stays inside its literal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Mapping
+
+import pyoxigraph as ox
+
+from graphsvc import project
+from graphsvc.catalog import MARKER, NamedQuery, Param
+from graphsvc.store import GraphStore
+from graphsvc.vocabulary import prefixes
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INTEGER = re.compile(r"^[+-]?\d{1,18}$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+_LOCAL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+MAX_VALUE_LENGTH = 2000
+
+
+class ParameterError(ValueError):
+    """A request value the query cannot take; `parameter` names which one."""
+
+    def __init__(self, parameter: str, message: str, value: str | None = None) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+        self.value = value
+
+
+@dataclass(frozen=True)
+class BoundParams:
+    """A request's parameters, checked: RDF terms by name, and their canonical text for keys."""
+
+    terms: dict[str, ox.NamedNode | ox.Literal | None]
+    canonical: dict[str, str]
+    limit: int | None = None
+    offset: int = 0
+
+
+def expand_iri(text: str) -> str:
+    """A full IRI from an IRI, a CURIE with a known prefix, or a bare name under kg:."""
+    if text.startswith(("http://", "https://")):
+        return text
+    prefix, colon, local = text.partition(":")
+    known = prefixes()
+    if colon and prefix in known:
+        return known[prefix] + local
+    if not colon and _LOCAL_NAME.match(text):
+        return project.THING_NS + text
+    raise ValueError("not an http(s) IRI, a CURIE with a known prefix, or a name under kg:")
+
+
+def _literal(value: str, datatype: str) -> ox.Literal:
+    return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
+
+
+def _check_range(param: Param, number: float, what: str) -> None:
+    if param.minimum is not None and number < param.minimum:
+        raise ParameterError(param.name, f"{what} must be at least {param.minimum:g}")
+    if param.maximum is not None and number > param.maximum:
+        raise ParameterError(param.name, f"{what} must be at most {param.maximum:g}")
+
+
+def parse_value(param: Param, raw: str, today: dt.date) -> ox.NamedNode | ox.Literal:
+    """One request value as the RDF term its declared type says, or ParameterError."""
+    name = param.name
+    if len(raw) > MAX_VALUE_LENGTH:
+        raise ParameterError(name, f"the value is longer than {MAX_VALUE_LENGTH} characters")
+    try:
+        if param.type == "iri":
+            node = ox.NamedNode(expand_iri(raw.strip()))
+            allowed = [expand_iri(v) for v in param.values]
+            if allowed and node.value not in allowed:
+                raise ParameterError(name, f"must be one of {', '.join(param.values)}", raw)
+            return node
+        if param.type == "date":
+            text = today.isoformat() if raw.strip().lower() == "today" else raw.strip()
+            if not _DATE.match(text):
+                raise ValueError("expected a date as YYYY-MM-DD (or 'today')")
+            dt.date.fromisoformat(text)
+            return _literal(text, "date")
+        if param.type == "integer":
+            if not _INTEGER.match(raw.strip()):
+                raise ValueError("expected a whole number")
+            number = int(raw)
+            _check_range(param, number, "the number")
+            return _literal(str(number), "integer")
+        if param.type == "decimal":
+            decimal = Decimal(raw.strip())
+            if not decimal.is_finite():
+                raise ValueError("expected a finite number")
+            _check_range(param, float(decimal), "the number")
+            return _literal(str(decimal), "decimal")
+        if param.type == "boolean":
+            lowered = raw.strip().lower()
+            if lowered not in _TRUE | _FALSE:
+                raise ValueError("expected true or false")
+            return _literal("true" if lowered in _TRUE else "false", "boolean")
+        if param.type == "language":
+            if not _LANGUAGE.match(raw.strip()):
+                raise ValueError("expected a language tag such as en, fr, ja or hi")
+            return ox.Literal(raw.strip().lower())
+        # string: any text; min/max bound its length
+        _check_range(param, len(raw), "the text's length")
+        if param.values and raw not in param.values:
+            raise ParameterError(name, f"must be one of {', '.join(param.values)}", raw)
+        return ox.Literal(raw)
+    except ParameterError as exc:
+        exc.value = raw
+        raise
+    except (ValueError, InvalidOperation) as exc:
+        raise ParameterError(name, f"not a valid {param.type}: {exc}", raw) from exc
+
+
+def _int(name: str, raw: str | None, default: int, low: int, high: int) -> int:
+    if raw is None:
+        return default
+    if not _INTEGER.match(raw.strip()):
+        raise ParameterError(name, "expected a whole number", raw)
+    value = int(raw)
+    if not low <= value <= high:
+        raise ParameterError(name, f"must be between {low} and {high}", raw)
+    return value
+
+
+def read_params(query: NamedQuery, given: Mapping[str, list[str]], today: dt.date | None = None) -> BoundParams:
+    """Check the request's values against the query's header; defaults and derived values filled in."""
+    today = today or dt.date.today()
+    known = {p.name for p in query.params} | ({"limit", "offset"} if query.pagination else set()) | {"format"}
+    for name, values in given.items():
+        if name not in known:
+            raise ParameterError(name, f"unknown parameter; this query takes {', '.join(sorted(known))}")
+        if len(values) > 1:
+            raise ParameterError(name, "given more than once", values[0])
+    terms: dict[str, ox.NamedNode | ox.Literal | None] = {}
+    for param in query.params:
+        raw = given[param.name][0] if param.name in given else None
+        if raw is not None and raw.strip() == "" and not param.required:
+            raw = None
+        if raw is None:
+            raw = param.default
+        if raw is None:
+            if param.required:
+                raise ParameterError(param.name, "this parameter is required")
+            terms[param.name] = None
+            continue
+        terms[param.name] = parse_value(param, raw, today)
+    for derived in query.derived:
+        start, days = terms.get(derived.date_param), terms.get(derived.days_param)
+        if start is None or days is None:
+            terms[derived.name] = None
+            continue
+        try:
+            end = dt.date.fromisoformat(start.value) + dt.timedelta(days=int(days.value))
+        except OverflowError as exc:
+            raise ParameterError(derived.days_param, "the window ends beyond year 9999") from exc
+        terms[derived.name] = _literal(end.isoformat(), "date")
+    limit, offset = None, 0
+    if query.pagination:
+        first = lambda n: given[n][0] if n in given else None  # noqa: E731
+        limit = _int("limit", first("limit"), query.pagination.default, 1, query.pagination.maximum)
+        offset = _int("offset", first("offset"), 0, 0, 10_000_000)
+    canonical = {k: str(v) for k, v in sorted(terms.items()) if v is not None}
+    return BoundParams(terms=terms, canonical=canonical, limit=limit, offset=offset)
+
+
+def values_block(terms: Mapping[str, ox.NamedNode | ox.Literal | None]) -> str:
+    """`VALUES (?a ?b) { (<iri> UNDEF) }`, each term as pyoxigraph serialises it."""
+    if not terms:
+        return ""
+    names = " ".join(f"?{name}" for name in terms)
+    row = " ".join("UNDEF" if term is None else str(term) for term in terms.values())
+    return f"VALUES ({names}) {{ ({row}) }}"
+
+
+def bind_query(query: NamedQuery, params: BoundParams, extra_row: bool = True) -> str:
+    """The query text with the VALUES block at its markers and, when paginated, LIMIT and OFFSET."""
+    block = values_block(params.terms)
+    text = MARKER.sub(lambda _: "  " + block, query.text) if block else query.text
+    if params.limit is not None:
+        text = f"{text.rstrip()}\nLIMIT {params.limit + (1 if extra_row else 0)}\nOFFSET {params.offset}\n"
+    return text
+
+
+def check_membership(store: GraphStore, query: NamedQuery, params: BoundParams) -> None:
+    """IRI values of parameters with `class=` or `scheme=` must name such a thing in the graph."""
+    for param in query.params:
+        term = params.terms.get(param.name)
+        if not isinstance(term, ox.NamedNode) or not (param.rdf_class or param.scheme):
+            continue
+        if param.rdf_class:
+            target = ox.NamedNode(expand_iri(param.rdf_class))
+            ask = (f"ASK {{ {term} a ?type . ?type <http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
+                   f"{target} }}")
+            what = f"an instance of {param.rdf_class}"
+        else:
+            target = ox.NamedNode(expand_iri(param.scheme or ""))
+            skos = "http://www.w3.org/2004/02/skos/core#"
+            ask = f"ASK {{ {term} <{skos}inScheme>|<{skos}topConceptOf> {target} }}"
+            what = f"a concept of {param.scheme}"
+        if not bool(store.query(ask)):
+            raise ParameterError(param.name, f"{term.value} is not {what} in the graph", term.value)
