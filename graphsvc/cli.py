@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from graphsvc import __version__
 from graphsvc.config import Settings
+
+if TYPE_CHECKING:
+    from graphsvc.ingest import IngestPlan
+    from graphsvc.store import GraphStore
+    from graphsvc.upload import ParsedUpload
 
 
 def _store_flag(parser: argparse.ArgumentParser) -> None:
@@ -114,6 +119,88 @@ def cmd_reset(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_files(names: Sequence[str], max_bytes: int) -> list["ParsedUpload"]:
+    from pathlib import Path
+
+    from graphsvc.upload import format_for_file_name, parse_upload
+
+    uploads = []
+    for name in names:
+        path = Path(name)
+        uploads.append(parse_upload(path.read_bytes(), format_for_file_name(path.name), path.name, max_bytes))
+    return uploads
+
+
+def _print_report(ingest: "IngestPlan") -> None:
+    from graphsvc.upload import line_of
+    from graphsvc.validation.report import report_json
+
+    first = ingest.uploads[0] if ingest.uploads else None
+    report = report_json(ingest.results, (lambda node: line_of(first, node)) if first else None)
+    for item in report["results"]:
+        where = f" (line {item['line']})" if item.get("line") else ""
+        path = f" {item['path']}" if item.get("path") else ""
+        value = f" = {item['value']!r}" if "value" in item else ""
+        print(f"{item['severity']}: {item['focusNode']}{path}{value}{where}\n  {item['message']}\n  [{item['shape']}, {item['constraint']}]")
+    print(f"{report['violations']} violation(s), {report['warnings']} warning(s) in {ingest.triple_count} triples")
+
+
+def _plan_files(args: argparse.Namespace) -> tuple["GraphStore", "IngestPlan"]:
+    from pathlib import Path
+
+    import pyoxigraph as ox
+
+    from graphsvc import project
+    from graphsvc.ingest import check, check_graph_name, plan
+    from graphsvc.store import open_store
+
+    settings = Settings.from_env().with_overrides(store=args.store)
+    uploads = _read_files(args.files, settings.max_upload_bytes)
+    graph = check_graph_name(args.graph) if getattr(args, "graph", None) else None
+    default = graph or ox.NamedNode(project.GRAPH_NS + "ingest/" + Path(args.files[0]).stem)
+    store = open_store(settings)
+    return store, check(store, plan(uploads, graph, default, append=getattr(args, "append", False)))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from graphsvc.upload import UploadError
+
+    try:
+        _, ingest = _plan_files(args)
+    except UploadError as exc:
+        where = f" at line {exc.line}, column {exc.column}" if exc.line else ""
+        print(f"graphsvc validate: {exc}{where}", file=sys.stderr)
+        return 2
+    _print_report(ingest)
+    return 0 if ingest.conforms else 1
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    import getpass
+
+    from graphsvc.ingest import commit
+    from graphsvc.upload import UploadError
+
+    try:
+        store, ingest = _plan_files(args)
+    except UploadError as exc:
+        where = f" at line {exc.line}, column {exc.column}" if exc.line else ""
+        print(f"graphsvc ingest: {exc}{where}", file=sys.stderr)
+        return 2
+    if ingest.results:
+        _print_report(ingest)
+    if not ingest.conforms:
+        print("nothing was written", file=sys.stderr)
+        return 1
+    graphs = ", ".join(g.value for g in ingest.targets)
+    if args.dry_run:
+        print(f"dry run: {ingest.triple_count} triples would go to {graphs}")
+        return 0
+    commit(store, ingest, args.agent or getpass.getuser())
+    print(f"{ingest.triple_count} triples written to {graphs}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="graphsvc",
@@ -148,6 +235,21 @@ def build_parser() -> argparse.ArgumentParser:
     reset.add_argument("--yes", action="store_true", help="really remove everything")
     _store_flag(reset)
     reset.set_defaults(run=cmd_reset)
+
+    validate = commands.add_parser("validate", help="check RDF files against the shapes (exit 1 on violations)")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.add_argument("--graph", help="judge the files as the new content of this graph")
+    _store_flag(validate)
+    validate.set_defaults(run=cmd_validate)
+
+    ingest = commands.add_parser("ingest", help="validate RDF files and write them into a named graph")
+    ingest.add_argument("files", nargs="+", metavar="FILE")
+    ingest.add_argument("--graph", help="the named graph to write (default: .../graph/ingest/<first file name>)")
+    ingest.add_argument("--append", action="store_true", help="add to the graph instead of replacing it")
+    ingest.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+    ingest.add_argument("--agent", help="who is ingesting, for the provenance record (default: your user name)")
+    _store_flag(ingest)
+    ingest.set_defaults(run=cmd_ingest)
 
     stats = commands.add_parser("stats", help="coverage report: things per class and source, evidence share")
     stats.add_argument("--json", action="store_true", help="print the report as JSON")

@@ -18,6 +18,17 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(f"GRAPHSVC_{name}", default)
 
 
+def parse_write_tokens(text: str) -> tuple[tuple[str, str], ...]:
+    """`agent=token,agent2=token2` (a bare `token` belongs to the agent "operator")."""
+    pairs = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        agent, sep, token = item.partition("=")
+        pairs.append((agent.strip(), token.strip()) if sep else ("operator", agent.strip()))
+    return tuple((agent, token) for agent, token in pairs if token)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the service can be told; see README.md for the environment variables."""
@@ -36,6 +47,9 @@ class Settings:
     sparql_password: str = field(default="", repr=False)  # never shown: not in repr, not in errors
     sparql_auth: str = "digest"  # or "basic"
     sparql_timeout_param: str = "timeout:ms"  # name:unit of the server's per-query timeout, or "" for none
+    # Writes: (agent, bearer token) pairs the operator allows; none means writes are off.
+    write_tokens: tuple[tuple[str, str], ...] = field(default_factory=tuple, repr=False)
+    max_upload_bytes: int = 16 * 1024 * 1024
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -55,6 +69,8 @@ class Settings:
             sparql_password=_env("SPARQL_PASSWORD", ""),
             sparql_auth=_env("SPARQL_AUTH", base.sparql_auth).strip().lower(),
             sparql_timeout_param=_env("SPARQL_TIMEOUT_PARAM", base.sparql_timeout_param).strip(),
+            write_tokens=parse_write_tokens(_env("WRITE_TOKENS", "")),
+            max_upload_bytes=int(_env("MAX_UPLOAD_BYTES", str(base.max_upload_bytes))),
         )
 
     def with_overrides(self, **changes: object) -> "Settings":

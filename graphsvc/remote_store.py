@@ -423,12 +423,8 @@ class RemoteStore:
         finally:
             response.close()
 
-    def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
-        """Put `quads` into `graph` in place of what it held: staged in full, then swapped in by MOVE."""
-        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-        if not triples:
-            self.update(f"DROP SILENT GRAPH <{graph.value}> ;\n{_version_update()}")
-            return
+    def _stage(self, triples: list[ox.Triple]) -> str:
+        """Load `triples` into a fresh staging graph, in chunks; returns its IRI."""
         staging = f"{STAGING_PREFIX}{uuid.uuid4()}"
         try:
             for has_blank_nodes, chunk in _chunks(triples, self.chunk_triples, self.blank_chunk_triples):
@@ -439,13 +435,85 @@ class RemoteStore:
                     self.update(f"INSERT {{ GRAPH <{staging}> {{\n{body}}} }} WHERE {{}}")
                 else:
                     self.update(f"INSERT DATA {{ GRAPH <{staging}> {{\n{body}}} }}")
-            self.update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{graph.value}> ;\n{_version_update()}")
         except BaseException:
-            try:
-                self.update(f"DROP SILENT GRAPH <{staging}>")
-            except Exception:  # noqa: BLE001 - the first failure is the one to report
-                pass
+            self._drop_quietly(staging)
             raise
+        return staging
+
+    def _drop_quietly(self, graph: str) -> None:
+        try:
+            self.update(f"DROP SILENT GRAPH <{graph}>")
+        except Exception:  # noqa: BLE001 - the first failure is the one to report
+            pass
+
+    def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
+        """Put `quads` into `graph` in place of what it held: staged in full, then swapped in by MOVE."""
+        self.write_graphs(replace={graph: [ox.Triple(q.subject, q.predicate, q.object) for q in quads]}, add={})
+
+    def write_graphs(self, replace: Mapping[ox.NamedNode, list[ox.Triple]],
+                     add: Mapping[ox.NamedNode, list[ox.Triple]]) -> None:
+        """Stage every graph's new triples, then swap them in with one update request.
+
+        Each graph changes all at once (MOVE replaces, ADD appends); whether the final request
+        is one transaction across graphs depends on the server (Virtuoso applies it operation
+        by operation), so a write that spans graphs is atomic per graph there.
+        """
+        staged: list[tuple[str, ox.NamedNode, bool]] = []
+        try:
+            for graph, triples in replace.items():
+                staged.append((self._stage(triples) if triples else "", graph, True))
+            for graph, triples in add.items():
+                if triples:
+                    staged.append((self._stage(triples), graph, False))
+            operations = []
+            for staging, graph, replacing in staged:
+                if replacing and not staging:
+                    operations.append(f"DROP SILENT GRAPH <{graph.value}>")
+                elif replacing:
+                    operations.append(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{graph.value}>")
+                else:
+                    operations += [f"ADD SILENT GRAPH <{staging}> TO GRAPH <{graph.value}>",
+                                   f"DROP SILENT GRAPH <{staging}>"]
+            self.update(" ;\n".join([*operations, _version_update()]))
+        except BaseException:
+            for staging, _, _ in staged:
+                if staging:
+                    self._drop_quietly(staging)
+            raise
+
+    def neighbourhood(self, nodes: Iterable[ox.NamedNode], exclude_graphs: Iterable[ox.NamedNode] = (),
+                      depth: int = 2) -> list[ox.Triple]:
+        """What the server says about `nodes`: their triples `depth` steps out, and one step in."""
+        excluded = {g.value for g in exclude_graphs}
+        found: set[ox.Triple] = set()
+
+        def about(batch: list[ox.NamedNode], position: str) -> list[ox.Triple]:
+            values = " ".join(str(node) for node in batch)  # IRIs as pyoxigraph writes them
+            rows = self.query(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?{position} {{ {values} }} "
+                              f"GRAPH ?g {{ ?s ?p ?o }} }}")
+            return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows
+                    if r["g"].value not in excluded and self._is_content_graph(r["g"].value)]
+
+        frontier = {n for n in nodes if isinstance(n, ox.NamedNode)}
+        ordered = sorted(frontier, key=lambda n: n.value)
+        for start in range(0, len(ordered), 200):
+            found.update(about(ordered[start:start + 200], "o"))
+        seen: set[ox.NamedNode] = set()
+        for _ in range(depth):
+            todo = sorted(frontier - seen, key=lambda n: n.value)
+            seen |= set(todo)
+            following: set[ox.NamedNode] = set()
+            for start in range(0, len(todo), 200):
+                for triple in about(todo[start:start + 200], "s"):
+                    found.add(triple)
+                    if isinstance(triple.object, ox.NamedNode):
+                        following.add(triple.object)
+            frontier = following
+        return list(found)
+
+    def graph_triples(self, graph: ox.NamedNode) -> list[ox.Triple]:
+        rows = self.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")
+        return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
 
     def data_version(self) -> str:
         """A token that changes with every write through this class (kept in the meta graph)."""

@@ -260,6 +260,34 @@ def test_a_server_that_is_down_gives_502() -> None:
     assert "do-not-show-me" not in response.text
 
 
+def test_routes_beyond_sparql_also_give_502() -> None:
+    port = free_port()
+    store = RemoteStore(f"http://127.0.0.1:{port}/sparql")
+    with _client(store, 2.0) as client:
+        assert client.get("/api/stats").status_code == 502
+
+
+def test_validated_ingest_into_virtuoso(remote: RemoteStore) -> None:
+    from graphsvc.ingest import check, commit, plan
+    from graphsvc.upload import parse_upload
+
+    source = Path(__file__).parent / "data" / "valid" / "signed_memorandum.ttl"
+    invalid = Path(__file__).parent / "data" / "invalid" / "signatory_post_outside_parties.ttl"
+    graph = ox.NamedNode("https://example.org/graphs/remote-ingest")
+    rejected = check(remote, plan([parse_upload(invalid.read_bytes(), ox.RdfFormat.TURTLE, invalid.name)],
+                                  graph, graph))
+    assert not rejected.conforms
+    accepted = check(remote, plan([parse_upload(source.read_bytes(), ox.RdfFormat.TURTLE, source.name)],
+                                  graph, graph))
+    assert accepted.conforms, [r.message for r in accepted.results if r.blocking]
+    commit(remote, accepted, "tester")
+    assert len(remote.graph_triples(graph)) == accepted.triple_count
+    context = remote.neighbourhood([ox.NamedNode("https://w3id.org/iddkg/id/mou-a-b")], depth=1)
+    assert any(t.predicate.value.endswith("#party") for t in context)
+    remote.write_graphs(replace={graph: []}, add={})
+    assert graph not in remote.named_graphs()
+
+
 class _Sleepy(http.server.BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
         time.sleep(5)

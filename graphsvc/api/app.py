@@ -6,10 +6,13 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from graphsvc import __version__
-from graphsvc.api import linked_data, named_queries, ontology, sparql
+from graphsvc.api import graphs, linked_data, named_queries, ontology, sparql
+from graphsvc.answers import BackendTimeout, BackendUnavailable
+from graphsvc.api.errors import error_response
 from graphsvc.config import Settings
 from graphsvc.stats import coverage_report
 from graphsvc.store import GraphStore, open_store
@@ -41,6 +44,7 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
     app.include_router(ontology.router)
     named_queries.install(app)
     app.include_router(linked_data.router)
+    app.include_router(graphs.router)
 
     @app.get("/", summary="What this service offers")
     def index(request: Request) -> dict[str, object]:
@@ -63,5 +67,13 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
     @app.get("/prefixes", summary="Prefixes of the vocabulary, for query editors")
     def list_prefixes() -> dict[str, str]:
         return prefixes()
+
+    @app.exception_handler(BackendUnavailable)
+    async def backend_down(request: Request, exc: BackendUnavailable) -> JSONResponse:
+        return error_response(502, str(exc))
+
+    @app.exception_handler(BackendTimeout)
+    async def backend_slow(request: Request, exc: BackendTimeout) -> JSONResponse:
+        return error_response(504, str(exc))
 
     return app

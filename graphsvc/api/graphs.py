@@ -1,0 +1,185 @@
+"""Validation and validated writes over HTTP.
+
+`POST /validate` checks RDF against the shapes without writing. `/graphs?graph=IRI` follows the
+SPARQL 1.1 Graph Store Protocol for named graphs: PUT replaces a graph, POST adds to it, DELETE
+removes it, GET reads it. Writes need the operator's bearer token; every write is validated first
+and is atomic: all of it or, on any error, none of it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from graphsvc import conneg, project
+from graphsvc.api.errors import error_response
+from graphsvc.config import Settings
+from graphsvc.ingest import IngestPlan, check, check_graph_name, commit, delete_graph, plan
+from graphsvc.sparql_formats import GRAPH_FORMATS
+from graphsvc.store import GraphStore
+from graphsvc.upload import UploadError, format_for_media_type, line_of, parse_upload
+from graphsvc.validation.report import report_json, report_turtle
+
+router = APIRouter()
+_WRITE_LOCK = threading.Lock()  # one validated write at a time, so each sees the one before
+_REPORT_TYPES = ["application/json", "text/turtle"]
+
+
+class AuthError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _agent(request: Request) -> str:
+    """The agent a bearer token belongs to; 401/403 when writes are not allowed."""
+    settings: Settings = request.app.state.settings
+    if not settings.write_tokens:
+        raise AuthError(403, "writes are disabled on this service: the operator has configured no token "
+                             "(GRAPHSVC_WRITE_TOKENS)")
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise AuthError(401, "this write needs an 'Authorization: Bearer <token>' header")
+    for agent, expected in settings.write_tokens:
+        if hmac.compare_digest(token.strip().encode(), expected.encode()):
+            return agent
+    raise AuthError(401, "the bearer token is not valid")
+
+
+async def _read_body(request: Request) -> tuple[bytes, ox.RdfFormat]:
+    settings: Settings = request.app.state.settings
+    fmt = format_for_media_type(request.headers.get("content-type"))
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > settings.max_upload_bytes:
+        raise UploadError(413, f"{declared} bytes is more than the limit of {settings.max_upload_bytes} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > settings.max_upload_bytes:
+            raise UploadError(413, f"the upload is more than the limit of {settings.max_upload_bytes} bytes")
+    return bytes(body), fmt
+
+
+def _graph_param(request: Request, required: bool = True) -> ox.NamedNode | None:
+    value = request.query_params.get("graph")
+    if value is None:
+        if required:
+            raise UploadError(400, "the 'graph' parameter (an absolute IRI) is required")
+        return None
+    return check_graph_name(value)
+
+
+def _report_response(request: Request, ingest: IngestPlan, status: int, extra: dict[str, object]) -> Response:
+    chosen = conneg.choose(request.headers.get("accept"), _REPORT_TYPES) or "application/json"
+    if chosen == "text/turtle":
+        return Response(report_turtle(ingest.results), status_code=status, media_type="text/turtle; charset=utf-8")
+    upload = ingest.uploads[0] if ingest.uploads else None
+    body = report_json(ingest.results, (lambda node: line_of(upload, node)) if upload else None)
+    return JSONResponse({**extra, **body}, status_code=status)
+
+
+def _validated(store: GraphStore, data: bytes, fmt: ox.RdfFormat, graph: ox.NamedNode | None, append: bool,
+               max_bytes: int, source: str) -> IngestPlan:
+    upload = parse_upload(data, fmt, source, max_bytes)
+    default = graph or ox.NamedNode(project.GRAPH_NS + "upload")
+    return check(store, plan([upload], graph, default, append=append))
+
+
+@router.post("/validate", summary="Check RDF against the shapes without writing it")
+async def validate_upload(request: Request) -> Response:
+    try:
+        data, fmt = await _read_body(request)
+        graph = _graph_param(request, required=False)
+        append = request.query_params.get("mode", "replace") == "append"
+        settings: Settings = request.app.state.settings
+        ingest = await run_in_threadpool(_validated, request.app.state.store, data, fmt, graph, append,
+                                         settings.max_upload_bytes, "upload")
+        status = 200 if ingest.conforms else 422
+        return _report_response(request, ingest, status, {"triples": ingest.triple_count})
+    except UploadError as exc:
+        return JSONResponse(exc.as_dict(), status_code=exc.status)
+
+
+@router.api_route("/graphs", methods=["PUT", "POST"], summary="Replace (PUT) or add to (POST) a named graph")
+async def write_graph(request: Request) -> Response:
+    try:
+        agent = _agent(request)
+        data, fmt = await _read_body(request)
+        graph = _graph_param(request)
+        assert graph is not None
+        settings: Settings = request.app.state.settings
+        store: GraphStore = request.app.state.store
+        append = request.method == "POST"
+        dry_run = request.query_params.get("dry-run", "false").lower() in ("true", "1", "yes")
+
+        def work() -> tuple[IngestPlan, bool]:
+            with _WRITE_LOCK:
+                existed = graph in store.named_graphs()
+                ingest = _validated(store, data, fmt, graph, append, settings.max_upload_bytes, "upload")
+                if ingest.conforms and not dry_run:
+                    commit(store, ingest, agent)
+                return ingest, existed
+
+        ingest, existed = await run_in_threadpool(work)
+        summary = {"graph": graph.value, "triples": ingest.triple_count, "written": ingest.conforms and not dry_run,
+                   "mode": "append" if append else "replace"}
+        if not ingest.conforms:
+            return _report_response(request, ingest, 422, summary)
+        status = 200 if dry_run or existed else 201
+        return _report_response(request, ingest, status, summary)
+    except AuthError as exc:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+        return JSONResponse({"error": str(exc)}, status_code=exc.status, headers=headers)
+    except UploadError as exc:
+        return JSONResponse(exc.as_dict(), status_code=exc.status)
+
+
+@router.delete("/graphs", summary="Remove a named graph")
+async def remove_graph(request: Request) -> Response:
+    try:
+        agent = _agent(request)
+        graph = _graph_param(request)
+        assert graph is not None
+        store: GraphStore = request.app.state.store
+
+        def work() -> bool:
+            with _WRITE_LOCK:
+                if graph not in store.named_graphs():
+                    return False
+                delete_graph(store, graph, agent)
+                return True
+
+        if not await run_in_threadpool(work):
+            return error_response(404, f"there is no graph {graph.value}")
+        return Response(status_code=204)
+    except AuthError as exc:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+        return JSONResponse({"error": str(exc)}, status_code=exc.status, headers=headers)
+    except UploadError as exc:
+        return JSONResponse(exc.as_dict(), status_code=exc.status)
+
+
+@router.get("/graphs", summary="List the named graphs, or read one with ?graph=IRI")
+def read_graphs(request: Request) -> Response:
+    store: GraphStore = request.app.state.store
+    value = request.query_params.get("graph")
+    if value is None:
+        return JSONResponse({"graphs": [g.value for g in store.named_graphs()]})
+    try:
+        graph = ox.NamedNode(value)
+    except ValueError:
+        return error_response(400, f"graph {value!r} is not an IRI", parameter="graph")
+    if graph not in store.named_graphs():
+        return error_response(404, f"there is no graph {value}", parameter="graph")
+    chosen = conneg.choose(request.headers.get("accept"), list(GRAPH_FORMATS))
+    if chosen is None:
+        return error_response(406, f"a graph is available as {', '.join(GRAPH_FORMATS)}")
+    triples = store.graph_triples(graph)
+    media = chosen + ("; charset=utf-8" if chosen.startswith("text/") else "")
+    return Response(ox.serialize(triples, format=GRAPH_FORMATS[chosen]), media_type=media)
