@@ -3,6 +3,8 @@ equal to the embedded store's, budgets passed on, and a down or slow server repo
 
 from __future__ import annotations
 
+import datetime as dt
+
 import http.server
 import json
 import re
@@ -21,8 +23,10 @@ from graphsvc.answers import BackendTimeout, BackendUnavailable
 from graphsvc.api.app import create_app
 from graphsvc.bootstrap import ensure_loaded
 from graphsvc.budget import Budget
+from graphsvc.catalog import catalog
 from graphsvc.config import Settings
 from graphsvc.remote_store import STAGING_PREFIX, RemoteStore, with_row_cap
+from graphsvc.named_params import bind_query, read_params
 from graphsvc.results import plain_value
 from graphsvc.store import OxigraphStore, connect_store
 from tests.competency_cases import load_competency_cases
@@ -38,25 +42,24 @@ SELECT (COUNT(*) AS ?n) WHERE {
 }"""
 
 
-def _named_queries() -> list[Path]:
-    """queries/*.rq that run as they are: no parameter they must be given."""
-    runnable = []
-    for path in sorted(project.QUERIES_DIR.glob("*.rq")):
-        header = [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#+")]
-        if not any(re.match(r"#\+\s*param\s*:.*\brequired\b", line) for line in header):
-            runnable.append(path)
-    return runnable
+def _named_query_cases() -> list[tuple[str, dict[str, list[str]]]]:
+    """Each named query as the API runs it: with its defaults, and with every example value set."""
+    cases = []
+    for name, query in sorted(catalog().items()):
+        examples = {p.name: [p.example] for p in query.params if p.example is not None}
+        if not any(p.required for p in query.params):
+            cases.append((f"{name}:defaults", {}))
+        if examples:
+            cases.append((f"{name}:examples", examples))
+    return cases
 
 
-NAMED = _named_queries()
+NAMED = _named_query_cases()
 
 # Where Virtuoso 7.2.5 answers differently for a reason that is not representation: its SPARQL
 # deviates from the standard. Each stays a strict xfail, so it fails once Virtuoso (or the query)
 # stops differing and the entry must go; the fix belongs in the query (a portable form).
-KNOWN_VIRTUOSO_DIFFERENCES = {
-    "instruments.rq":
-        "Virtuoso's SPARQL-to-SQL compiler fails on the query (SQ074)",
-}
+KNOWN_VIRTUOSO_DIFFERENCES: dict[str, str] = {}
 
 
 def _params(names: list[str]) -> list:
@@ -162,11 +165,12 @@ def test_competency_question_same_on_virtuoso(name: str, remote: RemoteStore, kg
     _assert_same(case.name, _answer(kg_store.query(case.query)), _answer(remote.query(case.query)))
 
 
-@pytest.mark.parametrize("name", _params([p.name for p in NAMED]))
-def test_named_query_same_on_virtuoso(name: str, remote: RemoteStore, kg_store: OxigraphStore) -> None:
-    path = project.QUERIES_DIR / name
-    text = path.read_text(encoding="utf-8")
-    _assert_same(path.name, _answer(kg_store.query(text)), _answer(remote.query(text)))
+@pytest.mark.parametrize(("name", "given"), [pytest.param(n, g, id=n) for n, g in NAMED])
+def test_named_query_same_on_virtuoso(name: str, given: dict[str, list[str]], remote: RemoteStore,
+                                      kg_store: OxigraphStore) -> None:
+    query = catalog()[name.split(":")[0]]
+    text = bind_query(query, read_params(query, given, today=dt.date(2026, 1, 1)))
+    _assert_same(name, _answer(kg_store.query(text)), _answer(remote.query(text)))
 
 
 # -- writes -----------------------------------------------------------------------------------
