@@ -7,6 +7,7 @@ import io
 import json
 
 import httpx
+import pyoxigraph as ox
 import pytest
 
 PREFIXES = """PREFIX idd: <https://w3id.org/iddkg/ontology#>
@@ -114,9 +115,22 @@ def test_wrong_content_type_is_415(client: httpx.Client) -> None:
 def test_get_without_query_describes_the_service(client: httpx.Client) -> None:
     response = client.get("/sparql", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
-    assert "sd:SPARQL11Query" in response.text
-    assert "void:triples" in response.text
-    assert "BasicFederatedQuery" not in response.text
+    triples = list(ox.parse(response.content, format=ox.RdfFormat.TURTLE))
+    sd, void = "http://www.w3.org/ns/sparql-service-description#", "http://rdfs.org/ns/void#"
+    values = {(t.predicate.value, t.object.value) for t in triples}
+    assert (sd + "supportedLanguage", sd + "SPARQL11Query") in values
+    assert not any(v.endswith(("BasicFederatedQuery", "SPARQL11Update")) for _, v in values), "federation and update are off"
+    stats = {t.predicate.value: int(t.object.value) for t in triples
+             if t.predicate.value in (void + "triples", void + "classes", void + "distinctSubjects")}
+    counted = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}).json()
+    assert stats[void + "triples"] == int(counted["results"]["bindings"][0]["n"]["value"])
+    ministries = [t for t in triples if t.predicate.value == void + "class"
+                  and t.object.value == "https://w3id.org/iddkg/ontology#Ministry"]
+    assert len(ministries) == 1
+    entities = next(t for t in triples if t.subject == ministries[0].subject and t.predicate.value == void + "entities")
+    assert int(entities.object.value) >= 5
+    graphs = {t.object.value for t in triples if t.predicate.value == sd + "name"}
+    assert "https://w3id.org/iddkg/graph/ontology" in graphs
 
 
 def test_dataset_parameters_restrict_the_default_graph(client: httpx.Client) -> None:

@@ -59,7 +59,10 @@ NAMED = _named_query_cases()
 # Where Virtuoso 7.2.5 answers differently for a reason that is not representation: its SPARQL
 # deviates from the standard. Each stays a strict xfail, so it fails once Virtuoso (or the query)
 # stops differing and the entry must go; the fix belongs in the query (a portable form).
-KNOWN_VIRTUOSO_DIFFERENCES: dict[str, str] = {}
+KNOWN_VIRTUOSO_DIFFERENCES: dict[str, str] = {
+    "void:defaults": "the statistics count the server's whole default graph, which on Virtuoso also holds "
+                     "its own system graphs (virtrdf:...)",
+}
 
 
 def _params(names: list[str]) -> list:
@@ -101,6 +104,9 @@ def _normal(term: Any) -> Any:
 def _answer(result: Any) -> Any:
     if isinstance(result, ox.QueryBoolean):
         return bool(result)
+    if isinstance(result, (ox.QueryTriples, list)):
+        return Counter(json.dumps([_normal(t.subject), _normal(t.predicate), _normal(t.object)], ensure_ascii=False)
+                       for t in result)
     names = [v.value for v in result.variables]
     rows = [json.dumps({n: _normal(row[n]) for n in names}, sort_keys=True, ensure_ascii=False)
             for row in result]
@@ -165,7 +171,9 @@ def test_competency_question_same_on_virtuoso(name: str, remote: RemoteStore, kg
     _assert_same(case.name, _answer(kg_store.query(case.query)), _answer(remote.query(case.query)))
 
 
-@pytest.mark.parametrize(("name", "given"), [pytest.param(n, g, id=n) for n, g in NAMED])
+@pytest.mark.parametrize(("name", "given"), [
+    pytest.param(n, g, id=n, marks=[pytest.mark.xfail(strict=True, reason=KNOWN_VIRTUOSO_DIFFERENCES[n])]
+                 if n in KNOWN_VIRTUOSO_DIFFERENCES else []) for n, g in NAMED])
 def test_named_query_same_on_virtuoso(name: str, given: dict[str, list[str]], remote: RemoteStore,
                                       kg_store: OxigraphStore) -> None:
     query = catalog()[name.split(":")[0]]
