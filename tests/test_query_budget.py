@@ -94,3 +94,19 @@ def test_small_answers_are_not_marked(budgeted_server: str) -> None:
     response = httpx.get(budgeted_server + "/sparql", params={"query": query}, timeout=30)
     assert "truncated" not in response.json()
     assert "X-Result-Truncated" not in response.headers
+
+
+def test_named_queries_run_under_the_budget_too() -> None:
+    from fastapi.testclient import TestClient
+
+    from graphsvc.api.app import create_app
+    from graphsvc.bootstrap import load_project
+    from graphsvc.config import Settings
+    from graphsvc.store import OxigraphStore
+
+    store = OxigraphStore()  # a fresh data version: nothing cached can answer for it
+    load_project(store)
+    with TestClient(create_app(Settings(store="memory", query_timeout_s=1e-6), store)) as client:
+        response = client.get("/api/partners")
+    assert response.status_code == 503
+    assert "budget" in response.json()["error"]
