@@ -162,15 +162,23 @@ def _plan_files(args: argparse.Namespace) -> tuple["GraphStore", "IngestPlan"]:
     return store, check(store, plan(uploads, graph, default, append=getattr(args, "append", False)))
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
+def _planned(args: argparse.Namespace) -> tuple["GraphStore", "IngestPlan"] | None:
+    """The checked plan for the files, or None after saying why they could not be read."""
     from graphsvc.upload import UploadError
 
     try:
-        _, ingest = _plan_files(args)
+        return _plan_files(args)
     except UploadError as exc:
         where = f" at line {exc.line}, column {exc.column}" if exc.line else ""
-        print(f"graphsvc validate: {exc}{where}", file=sys.stderr)
+        print(f"graphsvc {args.command}: {exc}{where}", file=sys.stderr)
+        return None
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    planned = _planned(args)
+    if planned is None:
         return 2
+    _, ingest = planned
     _print_report(ingest)
     return 0 if ingest.conforms else 1
 
@@ -179,14 +187,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     import getpass
 
     from graphsvc.ingest import commit
-    from graphsvc.upload import UploadError
 
-    try:
-        store, ingest = _plan_files(args)
-    except UploadError as exc:
-        where = f" at line {exc.line}, column {exc.column}" if exc.line else ""
-        print(f"graphsvc ingest: {exc}{where}", file=sys.stderr)
+    planned = _planned(args)
+    if planned is None:
         return 2
+    store, ingest = planned
     if ingest.results:
         _print_report(ingest)
     if not ingest.conforms:
