@@ -65,7 +65,7 @@ class GraphStore(Protocol):
                      add: Mapping[ox.NamedNode, list[ox.Triple]]) -> None: ...
 
     def neighbourhood(self, nodes: Iterable[ox.NamedNode], exclude_graphs: Iterable[ox.NamedNode] = (),
-                      depth: int = 2) -> list[ox.Triple]: ...
+                      depth: int = 2, inward: Iterable[ox.NamedNode] | None = None) -> list[ox.Triple]: ...
 
     def graph_triples(self, graph: ox.NamedNode) -> list[ox.Triple]: ...
 
@@ -143,9 +143,8 @@ class OxigraphStore:
         with FORK_LOCK:
             existing = set(self._store.named_graphs())
             if not any(graph in existing for graph in replace):
-                quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
-                         for graph, triples in [*replace.items(), *add.items()] for t in triples]
-                self._store.extend(quads)
+                self._store.extend(ox.Quad(t.subject, t.predicate, t.object, graph)
+                                   for graph, triples in [*replace.items(), *add.items()] for t in triples)
                 self._store.update(_version_update())
             else:
                 operations = [f"DROP SILENT GRAPH <{graph.value}>" for graph in replace]
@@ -160,105 +159,18 @@ class OxigraphStore:
             self.flush()
 
     def neighbourhood(self, nodes: Iterable[ox.NamedNode], exclude_graphs: Iterable[ox.NamedNode] = (),
-                      depth: int = 2) -> list[ox.Triple]: ...
+                      depth: int = 2, inward: Iterable[ox.NamedNode] | None = None) -> list[ox.Triple]:
+        """What the store says about `nodes`: their triples `depth` steps out, and one step in.
 
-    def graph_triples(self, graph: ox.NamedNode) -> list[ox.Triple]: ...
-
-    def named_graphs(self) -> list[ox.NamedNode]: ...
-
-    def is_empty(self) -> bool: ...
-
-    def __len__(self) -> int: ...
-
-    def flush(self) -> None: ...
-
-
-class OxigraphStore:
-    """pyoxigraph's store. `path=None` keeps everything in memory (tests, quick looks)."""
-
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path
-        if path is None:
-            self._store = ox.Store()
-        else:
-            path.mkdir(parents=True, exist_ok=True)
-            self._store = ox.Store(str(path))
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        bindings: Mapping[str, Term] | None = None,
-        default_graph: list[ox.NamedNode] | None = None,
-        named_graphs: list[ox.NamedNode] | None = None,
-    ) -> QueryResult:
-        """Run a SPARQL query; with no dataset given, the default graph is the union of all graphs.
-
-        `bindings` substitutes values for variables as RDF terms, never as query text; pyoxigraph
-        substitutes only variables that the query's top-level SELECT projects.
+        `inward` limits the step in to those nodes (default: all of `nodes`): a class, a concept or a
+        country that a batch merely points to can have a number of incoming triples that grows with
+        the store, and nothing that judges the batch's own subjects reads them.
         """
-        substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
-        return self._store.query(
-            sparql,
-            use_default_graph_as_union=default_graph is None,
-            default_graph=default_graph,
-            named_graphs=named_graphs,
-            substitutions=substitutions or None,
-        )
-
-    def execute(
-        self,
-        sparql: str,
-        form: str,
-        budget: Budget,
-        *,
-        default_graph: list[ox.NamedNode] | None = None,
-        named_graphs: list[ox.NamedNode] | None = None,
-    ) -> QueryAnswer:
-        """Run an untrusted query under `budget` in a child process that is killed at the deadline."""
-
-        def work() -> QueryAnswer:
-            result = self.query(sparql, default_graph=default_graph, named_graphs=named_graphs)
-            return materialise(result, form, budget.max_rows)
-
-        return run_in_child(work, budget)
-
-    def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
-        """Put `quads` into `graph` in place of what it held, in one transaction."""
-        triples = ox.serialize(
-            (ox.Triple(q.subject, q.predicate, q.object) for q in quads), format=ox.RdfFormat.N_TRIPLES
-        ).decode("utf-8")
-        # One update request is one transaction: the old content goes only if the new one lands.
-        with FORK_LOCK:
-            self._store.update(
-                f"DROP SILENT GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{graph.value}> {{\n{triples}}} }} ;\n"
-                + _version_update()
-            )
-            self.flush()
-
-    def write_graphs(self, replace: Mapping[ox.NamedNode, list[ox.Triple]],
-                     add: Mapping[ox.NamedNode, list[ox.Triple]]) -> None:
-        """Replace some graphs and add to others, all in one transaction (all of it or none)."""
-        operations = [f"DROP SILENT GRAPH <{graph.value}>" for graph in replace]
-        blocks = []
-        for graph, triples in [*replace.items(), *add.items()]:
-            if triples:
-                body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-                blocks.append(f"GRAPH <{graph.value}> {{\n{body}}}")
-        if blocks:
-            operations.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
-        with FORK_LOCK:
-            self._store.update(" ;\n".join([*operations, _version_update()]))
-            self.flush()
-
-    def neighbourhood(self, nodes: Iterable[ox.NamedNode], exclude_graphs: Iterable[ox.NamedNode] = (),
-                      depth: int = 2) -> list[ox.Triple]:
-        """What the store says about `nodes`: their triples `depth` steps out, and one step in."""
         excluded = set(exclude_graphs)
         found: set[ox.Triple] = set()
         frontier = set(nodes)
         seen: set[ox.NamedNode | ox.BlankNode] = set()
-        for node in frontier:
+        for node in frontier if inward is None else set(inward):
             for quad in self._store.quads_for_pattern(None, None, node, None):
                 if quad.graph_name not in excluded:
                     found.add(ox.Triple(quad.subject, quad.predicate, quad.object))
