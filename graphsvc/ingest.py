@@ -117,9 +117,12 @@ def check(store: GraphStore, ingest: IngestPlan) -> IngestPlan:
     replaced = [ox.NamedNode(project.ONTOLOGY_GRAPH), ox.NamedNode(project.GRAPH_NS + "meta")]
     replaced += [] if ingest.append else list(ingest.targets)
     named = [n for n in nodes if isinstance(n, ox.NamedNode)]
-    context = store.neighbourhood(named, exclude_graphs=replaced, depth=_CONTEXT_OUT_DEPTH)
     # Only the batch's subjects are judged: other nodes are there as context, judged when they came in.
     focus = {t.subject for t in batch}
+    # Incoming triples matter only for the judged nodes (inverse paths, what links to them); those of
+    # a class or concept the batch points to grow with the store and are never read.
+    inward = [n for n in focus if isinstance(n, ox.NamedNode)]
+    context = store.neighbourhood(named, exclude_graphs=replaced, depth=_CONTEXT_OUT_DEPTH, inward=inward)
     ingest.results = validate(batch, focus, context)
     return ingest
 

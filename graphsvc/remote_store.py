@@ -482,8 +482,9 @@ class RemoteStore:
             raise
 
     def neighbourhood(self, nodes: Iterable[ox.NamedNode], exclude_graphs: Iterable[ox.NamedNode] = (),
-                      depth: int = 2) -> list[ox.Triple]:
-        """What the server says about `nodes`: their triples `depth` steps out, and one step in."""
+                      depth: int = 2, inward: Iterable[ox.NamedNode] | None = None) -> list[ox.Triple]:
+        """What the server says about `nodes`: their triples `depth` steps out, and one step in
+        (for the `inward` nodes only, when given; see OxigraphStore.neighbourhood)."""
         excluded = {g.value for g in exclude_graphs}
         found: set[ox.Triple] = set()
 
@@ -495,7 +496,8 @@ class RemoteStore:
                     if r["g"].value not in excluded and self._is_content_graph(r["g"].value)]
 
         frontier = {n for n in nodes if isinstance(n, ox.NamedNode)}
-        ordered = sorted(frontier, key=lambda n: n.value)
+        ordered = sorted(frontier if inward is None else {n for n in inward if isinstance(n, ox.NamedNode)},
+                         key=lambda n: n.value)
         for start in range(0, len(ordered), 200):
             found.update(about(ordered[start:start + 200], "o"))
         seen: set[ox.NamedNode] = set()
