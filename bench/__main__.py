@@ -1,0 +1,350 @@
+"""`python -m bench --size 10k|100k|1m|5m [--seed N] [--out bench/results]`: one run, every figure.
+
+For the chosen size it generates the synthetic world (bench/data/, git-ignored), then measures,
+each step in its own process: loading (on disk and in memory), every named query in process
+(raw pyoxigraph, same text and parameters), the service over HTTP (start-up on the existing
+store, first calls with an empty cache, repeated calls that hit it, throughput with wrk, peak
+memory), a no-op FastAPI route under the same uvicorn (the floor), validated ingest of 1k and 10k
+batches with pyshacl's verdict beside it, and rdflib's Graph on the same triples and queries.
+Results go to <out>/<size>.json and <out>/<size>.md; <out>/summary.md and README.md's Benchmarks
+section are rebuilt from every <size>.json in <out>.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from bench import generator
+from bench.cases import DASHBOARD, cases
+from bench.report import write_reports
+from bench.worker import summary, vm_hwm_mb
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def run_step(step: str, args: dict[str, Any], timeout: float = 7200) -> dict[str, Any]:
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "bench.worker", step, json.dumps(args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+    marker = proc.stdout.rfind("@@RESULT@@")
+    if proc.returncode != 0 or marker < 0:
+        raise RuntimeError(f"step {step} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
+    log(f"step {step} done in {time.perf_counter() - started:.1f} s")
+    return json.loads(proc.stdout[marker + len("@@RESULT@@"):])
+
+
+# --- data ------------------------------------------------------------------------------------------
+
+def prepare_data(folder: Path, size: str, seed: int) -> dict[str, Any]:
+    target = generator.size_of(size)
+    folder.mkdir(parents=True, exist_ok=True)
+    meta_path = folder / "meta.json"
+    if meta_path.exists():
+        meta = json.loads(meta_path.read_text())
+        if meta.get("target") == target and meta.get("seed") == seed and (folder / "world.nt").exists():
+            log(f"reusing {folder.name}/world.nt ({meta['triples']} triples)")
+            return meta
+    t0 = time.perf_counter()
+    triples = generator.to_file(folder / "world.nt", target, seed)
+    generate_s = time.perf_counter() - t0
+    world = generator.World(seed, target)
+    batches = {}
+    for tag, n, faults in [("b1k-0", 1_000, False), ("b1k-1", 1_000, False), ("b1k-2", 1_000, False),
+                           ("b10k", 10_000, False), ("b1k-faulty", 1_000, True)]:
+        with (folder / f"{tag}.nt").open("w", encoding="utf-8") as out:
+            batches[tag] = generator.write_batch(out, world, tag, n, faults=faults)
+    meta = {"target": target, "seed": seed, "triples": triples, "generate_s": round(generate_s, 2),
+            "batches": batches, "bytes": (folder / "world.nt").stat().st_size}
+    meta_path.write_text(json.dumps(meta, indent=1))
+    log(f"generated {triples} triples in {generate_s:.1f} s")
+    return meta
+
+
+# --- HTTP ------------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """A server process on 127.0.0.1 and the time it took to answer 200 on `probe`."""
+
+    def __init__(self, command: list[str], port: int, probe: str, env: dict[str, str] | None = None) -> None:
+        self.port = port
+        t0 = time.perf_counter()
+        self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        deadline = time.monotonic() + 600
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{command} exited: {self.process.stderr.read().decode()[-3000:]}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", probe)
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    break
+                conn.close()
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{command} did not answer in time")
+            time.sleep(0.01)
+        self.startup_s = time.perf_counter() - t0
+
+    def peak_rss_mb(self) -> float | None:
+        return vm_hwm_mb(self.process.pid)
+
+    def stop(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=20)
+
+
+WRITE_TOKEN = "bench-" + os.urandom(8).hex()
+
+
+def service(store: Path) -> Server:
+    port = free_port()
+    command = [sys.executable, "-m", "graphsvc", "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--store", str(store), "--log-level", "warning", "--query-timeout", "600"]
+    return Server(command, port, "/", env={"GRAPHSVC_WRITE_TOKENS": f"bench={WRITE_TOKEN}"})
+
+
+def bump_data_version(port: int, round_: int) -> None:
+    """A tiny validated write through the service: a new data version, so every cached answer is stale."""
+    body = (f'<https://example.org/bench/marker> <http://www.w3.org/2000/01/rdf-schema#comment> "round {round_}" .\n')
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    conn.request("PUT", "/graphs?graph=https%3A%2F%2Fexample.org%2Fbench%2Fmarker", body=body.encode(),
+                 headers={"Content-Type": "application/n-triples", "Authorization": f"Bearer {WRITE_TOKEN}"})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    if response.status not in (200, 201):
+        raise RuntimeError(f"PUT /graphs: HTTP {response.status}")
+
+
+def noop_server() -> Server:
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "bench.noop_app:app", "--host", "127.0.0.1", "--port", str(port),
+               "--log-level", "warning", "--no-access-log"]
+    return Server(command, port, "/noop")
+
+
+def get(conn: http.client.HTTPConnection, path: str) -> tuple[int, int, float]:
+    t0 = time.perf_counter()
+    conn.request("GET", path, headers={"Accept": "application/json"})
+    response = conn.getresponse()
+    body = response.read()
+    return response.status, len(body), time.perf_counter() - t0
+
+
+def repeated(port: int, path: str, runs: int = 300, budget_s: float = 15.0) -> dict[str, Any]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    for _ in range(10):
+        if get(conn, path)[0] == 200:
+            break
+    times = []
+    started = time.perf_counter()
+    while len(times) < runs and time.perf_counter() - started < budget_s:
+        status, _size, elapsed = get(conn, path)
+        if status != 200:
+            raise RuntimeError(f"{path}: HTTP {status}")
+        times.append(elapsed)
+    conn.close()
+    return summary(times)
+
+
+def ensure_wrk() -> str | None:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        log("installing wrk with apt-get")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], capture_output=True,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    return shutil.which("wrk")
+
+
+def throughput(port: int, path: str, seconds: int = 10, connections: int = 16) -> dict[str, Any]:
+    """Requests per second under a bounded concurrent load from another process (wrk, or Python)."""
+    url = f"http://127.0.0.1:{port}{path}"
+    wrk = ensure_wrk()
+    if wrk:
+        proc = subprocess.run([wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency",
+                               "-H", "Accept: application/json", url], capture_output=True, text=True,
+                              timeout=seconds + 60)
+        rps = re.search(r"Requests/sec:\s+([\d.]+)", proc.stdout)
+        p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", proc.stdout)
+        errors = re.search(r"Non-2xx or 3xx responses: (\d+)", proc.stdout)
+        scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+        return {"tool": f"wrk -t2 -c{connections} -d{seconds}s",
+                "requests_per_s": float(rps.group(1)) if rps else None,
+                "p50_ms": round(float(p50.group(1)) * scale[p50.group(2)], 3) if p50 else None,
+                "non_2xx": int(errors.group(1)) if errors else 0}
+    proc = subprocess.run([sys.executable, "-m", "bench.loadgen", url, str(seconds), str(connections)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=seconds + 120)
+    return json.loads(proc.stdout)
+
+
+def http_measurements(store: Path, selected: list, starts: int = 3) -> dict[str, Any]:
+    """Start-up on the existing store, first calls (empty cache), repeated calls, throughput, memory."""
+    startups: list[float] = []
+    first: dict[str, list[float]] = {c.name: [] for c in selected}
+    result: dict[str, Any] = {}
+    errors: list[str] = []
+    result["errors"] = errors
+    for attempt in range(starts):
+        server = service(store)
+        startups.append(server.startup_s)
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=900)
+            for case in selected:
+                status, size, elapsed = get(conn, case.path)
+                if status != 200:
+                    errors.append(f"after start {attempt}: {case.path}: HTTP {status}")
+                    log(errors[-1])
+                    continue
+                first[case.name].append(elapsed)
+            conn.close()
+            if attempt == starts - 1:
+                log("service: first calls after a write (warm process, empty cache)")
+                warm: dict[str, list[float]] = {c.name: [] for c in selected}
+                for round_ in range(3):
+                    bump_data_version(server.port, round_)
+                    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=900)
+                    for case in selected:
+                        status, size, elapsed = get(conn, case.path)
+                        if status != 200:
+                            errors.append(f"after write {round_}: {case.path}: HTTP {status}")
+                            log(errors[-1])
+                            continue
+                        warm[case.name].append(elapsed)
+                    conn.close()
+                result["first_call_warm"] = {name: {**summary(times), "runs_ms": [round(t * 1000, 2) for t in times]}
+                                             for name, times in warm.items()}
+                log("service: repeated calls")
+                result["repeated"] = {c.name: repeated(server.port, c.path) for c in selected}
+                result["prefixes_repeated"] = repeated(server.port, "/prefixes")
+                log("service: throughput")
+                dashboard = next(c for c in selected if c.name == DASHBOARD)
+                result["throughput_dashboard"] = throughput(server.port, dashboard.path)
+                result["throughput_prefixes"] = throughput(server.port, "/prefixes")
+                result["peak_rss_mb"] = server.peak_rss_mb()
+        finally:
+            server.stop()
+    result["startup_s"] = {"median": round(statistics.median(startups), 3), "max": round(max(startups), 3),
+                           "runs": [round(s, 3) for s in startups]}
+    result["first_call"] = {name: {**summary(times), "runs_ms": [round(t * 1000, 2) for t in times]}
+                            for name, times in first.items()}
+    return result
+
+
+def noop_measurements() -> dict[str, Any]:
+    server = noop_server()
+    try:
+        return {"startup_s": round(server.startup_s, 3), "repeated": repeated(server.port, "/noop"),
+                "throughput": throughput(server.port, "/noop"), "peak_rss_mb": server.peak_rss_mb()}
+    finally:
+        server.stop()
+
+
+# --- the run ---------------------------------------------------------------------------------------
+
+def machine() -> dict[str, Any]:
+    import pyoxigraph
+    import pyshacl
+    import rdflib
+    import uvicorn
+    import fastapi
+
+    mem = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal:")), "0")
+    return {"cpus": os.cpu_count(), "memory_gb": round(int(mem) / 1024 / 1024, 1), "python": platform.python_version(),
+            "pyoxigraph": pyoxigraph.__version__, "rdflib": rdflib.__version__, "pyshacl": pyshacl.__version__,
+            "fastapi": fastapi.__version__, "uvicorn": uvicorn.__version__}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", required=True, choices=list(generator.SIZES))
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    parser.add_argument("--data-dir", default=str(ROOT / "bench" / "data"))
+    parser.add_argument("--rdflib-cap", type=float, default=60.0, help="seconds per rdflib query before giving up")
+    parser.add_argument("--skip-rdflib", action="store_true")
+    parser.add_argument("--query-budget", type=float, default=12.0, help="seconds of repeated runs per query")
+    args = parser.parse_args(argv)
+
+    size = args.size
+    folder = Path(args.data_dir) / f"{size}-seed{args.seed}"
+    data = prepare_data(folder, size, args.seed)
+    world = str(folder / "world.nt")
+    store = folder / "store"
+    shutil.rmtree(store, ignore_errors=True)
+    selected = cases()
+    results: dict[str, Any] = {"size": size, "seed": args.seed, "machine": machine(), "data": data,
+                               "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                               "dashboard_query": DASHBOARD,
+                               "cases": {c.name: c.path for c in selected}}
+
+    log("load on disk")
+    results["load_disk"] = run_step("load", {"store": str(store), "data": world, "triples": data["triples"]})
+    log("load in memory (+ queries in memory)")
+    results["load_memory"] = run_step("load", {"store": "memory", "data": world, "triples": data["triples"],
+                                               "queries": True, "budget_s": args.query_budget})
+    log("raw pyoxigraph on the on-disk store")
+    results["raw_disk"] = run_step("raw", {"store": str(store), "budget_s": args.query_budget})
+    log("service over HTTP")
+    results["http"] = http_measurements(store, selected)
+    log("no-op route")
+    results["noop"] = noop_measurements()
+    log("validated ingest")
+    batches = [{"tag": tag, "path": str(folder / f"{tag}.nt"), "reference": tag in ("b1k-0", "b1k-faulty")}
+               for tag in data["batches"]]
+    results["ingest"] = run_step("ingest", {"store": str(store), "batches": batches})
+    if not args.skip_rdflib:
+        log("rdflib")
+        results["rdflib"] = run_step("rdflib", {"data": world, "triples": data["triples"],
+                                                "cap_s": args.rdflib_cap})
+    results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    shutil.rmtree(store, ignore_errors=True)
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{size}.json").write_text(json.dumps(results, indent=1) + "\n")
+    write_reports(out, ROOT / "README.md")
+    log(f"wrote {out / (size + '.json')} and {out / (size + '.md')}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,301 @@
+"""Ratios, targets and markdown tables from the JSON a benchmark run writes.
+
+`write_reports(out, readme)` rewrites <out>/<size>.md for every <size>.json in <out>, the
+cross-size <out>/summary.md, and the table between the bench markers of README.md.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+from typing import Any
+
+ORDER = ["10k", "100k", "1m", "5m"]
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def _ms(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if value >= 10_000:
+        return f"{value / 1000:,.1f} s"
+    if value >= 100:
+        return f"{value:,.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def _x(value: float | None, prefix: str = "") -> str:
+    if value is None:
+        return "-"
+    return f"{prefix}{value:,.0f}x" if value >= 100 else f"{prefix}{value:.2f}x"
+
+
+def _verdict(ok: bool | None) -> str:
+    return "-" if ok is None else ("PASS" if ok else "FAIL")
+
+
+def rdflib_ratios(r: dict[str, Any]) -> dict[str, tuple[float | None, bool]]:
+    """Per case: rdflib median / raw pyoxigraph (on disk) median; True when rdflib hit the cap (a lower bound)."""
+    out: dict[str, tuple[float | None, bool]] = {}
+    rd = r.get("rdflib", {}).get("queries", {})
+    for name, raw in r["raw_disk"]["queries"].items():
+        entry = rd.get(name)
+        if not entry or raw["median_ms"] <= 0 or "error" in entry:
+            out[name] = (None, False)
+        elif entry.get("timeout"):
+            out[name] = (entry["cap_s"] * 1000 / raw["median_ms"], True)
+        else:
+            out[name] = (entry["median_ms"] / raw["median_ms"], False)
+    return out
+
+
+def derived(r: dict[str, Any]) -> dict[str, Any]:
+    """The ratios the targets are stated in."""
+    dash = r["dashboard_query"]
+    http = r["http"]
+    noop = r["noop"]["repeated"]["median_ms"]
+    raw = r["raw_disk"]["queries"]
+    first = http.get("first_call_warm", http["first_call"])
+    first_ratio = {n: first[n]["median_ms"] / raw[n]["median_ms"] for n in raw
+                   if raw[n]["median_ms"] > 0 and first.get(n, {}).get("median_ms") is not None}
+    rd = rdflib_ratios(r)
+    rd_values = [v for v, _capped in rd.values() if v is not None]
+    ingest = r["ingest"]["batches"]
+    ones = [b for tag, b in ingest.items() if tag.startswith("b1k-") and "total_ms" in b]
+    tp = r["http"]["throughput_dashboard"]["requests_per_s"]
+    tp_noop = r["noop"]["throughput"]["requests_per_s"]
+    return {
+        "dashboard_repeated_over_noop": http["repeated"][dash]["median_ms"] / noop,
+        "first_over_raw": first_ratio,
+        "first_over_raw_dashboard": first_ratio.get(dash),
+        "first_over_raw_median": statistics.median(first_ratio.values()) if first_ratio else None,
+        "first_within_1_2": sum(1 for v in first_ratio.values() if v <= 1.2),
+        "rdflib_over_pyoxigraph": rd,
+        "rdflib_over_pyoxigraph_median": statistics.median(rd_values) if rd_values else None,
+        "ingest_1k_total_ms": statistics.median(b["total_ms"] for b in ones) if ones else None,
+        "ingest_1k_validate_ms": statistics.median(b["validate_ms"] for b in ones) if ones else None,
+        "ingest_1k_commit_ms": statistics.median(b["commit_ms"] for b in ones) if ones else None,
+        "ingest_same_verdicts": all(b.get("same_verdict_as_pyshacl", True) for b in ingest.values()),
+        "throughput_over_noop": tp / tp_noop if tp and tp_noop else None,
+        "peak_mb": max(x for x in (r["http"].get("peak_rss_mb"), r["load_disk"].get("peak_rss_mb")) if x),
+    }
+
+
+def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
+    d = derived(r)
+    dash = r["dashboard_query"]
+    faulty = r["ingest"]["batches"].get("b1k-faulty", {})
+    rows = [
+        ("Dashboard query (`/api/%s`) repeated, unchanged data / no-op route" % dash, "1m",
+         _x(d["dashboard_repeated_over_noop"]), "<= 1.5x", d["dashboard_repeated_over_noop"] <= 1.5),
+        ("Dashboard query first call (empty cache, after a write) / raw pyoxigraph", "1m",
+         _x(d["first_over_raw_dashboard"]), "<= 1.2x",
+         None if d["first_over_raw_dashboard"] is None else d["first_over_raw_dashboard"] <= 1.2),
+        ("Every named query: first call / raw pyoxigraph (cases within 1.2x)", "1m",
+         f"{d['first_within_1_2']} of {len(d['first_over_raw'])} (median {_x(d['first_over_raw_median'])})",
+         "all <= 1.2x", d["first_within_1_2"] == len(d["first_over_raw"])),
+        ("rdflib / pyoxigraph, median over the named queries", "100k",
+         _x(d["rdflib_over_pyoxigraph_median"], ">= " if any(c for _v, c in d["rdflib_over_pyoxigraph"].values()) else ""),
+         ">= 100x", None if d["rdflib_over_pyoxigraph_median"] is None else d["rdflib_over_pyoxigraph_median"] >= 100),
+        ("Ingest with validation of a 1k batch (validate + commit, median of 3)", "1m",
+         f"{_ms(d['ingest_1k_total_ms'])} ms", "< 200 ms",
+         None if d["ingest_1k_total_ms"] is None else d["ingest_1k_total_ms"] < 200),
+        ("Same verdicts as pyshacl (valid 1k batch; 1k batch with 3 planted faults)", "1m",
+         "same" if d["ingest_same_verdicts"] else "different", "same",
+         d["ingest_same_verdicts"] and faulty.get("conforms") is False),
+        ("Start-up on the existing store (to first 200; median of 3)", "1m",
+         f"{r['http']['startup_s']['median']:.2f} s (max {r['http']['startup_s']['max']:.2f} s)", "< 2 s",
+         r["http"]["startup_s"]["median"] < 2),
+        ("Peak memory (service or loader, VmHWM)", "1m", f"{d['peak_mb']:,.0f} MB", "< 1,536 MB",
+         d["peak_mb"] < 1536),
+        ("Throughput, repeated dashboard query / no-op route", "1m",
+         _x(d["throughput_over_noop"]), ">= 0.5x",
+         None if d["throughput_over_noop"] is None else d["throughput_over_noop"] >= 0.5),
+    ]
+    return [{"target": t, "stated_at": at, "measured": m, "threshold": th, "pass": ok,
+             "applies": at == r["size"]} for t, at, m, th, ok in rows]
+
+
+def size_markdown(r: dict[str, Any]) -> str:
+    d = derived(r)
+    m = r["machine"]
+    dash = r["dashboard_query"]
+    lines = [
+        f"# Benchmark at {r['size']} ({r['data']['triples']:,} synthetic triples, seed {r['seed']})",
+        "",
+        f"Run {r['started']} to {r['finished']} on {m['cpus']} cores, {m['memory_gb']} GB; Python {m['python']}, "
+        f"pyoxigraph {m['pyoxigraph']}, rdflib {m['rdflib']}, pyshacl {m['pyshacl']}, FastAPI {m['fastapi']}, "
+        f"uvicorn {m['uvicorn']}. Generated by `python -m bench --size {r['size']} --seed {r['seed']}`; "
+        "the store also holds the ontology and data/.",
+        "",
+        "## Targets",
+        "",
+        "| target | stated at | measured here | threshold | verdict |",
+        "|---|---|---|---|---|",
+    ]
+    for t in targets(r):
+        verdict = _verdict(t["pass"]) if t["applies"] else f"({_verdict(t['pass'])})"
+        lines.append(f"| {t['target']} | {t['stated_at']} | {t['measured']} | {t['threshold']} | {verdict} |")
+    lines += ["", "A verdict in brackets is for a target stated at another size.", "",
+              "## Loading", "", "| store | seconds | triples/s | peak RSS (MB) |", "|---|---|---|---|"]
+    ld, lm = r["load_disk"], r["load_memory"]
+    lines.append(f"| pyoxigraph on disk (bulk_load) | {ld['load_s']:.2f} | {ld['triples_per_s']:,} | {ld['peak_rss_mb']:,.0f} |")
+    lines.append(f"| pyoxigraph in memory (bulk_load) | {lm['load_s']:.2f} | {lm['triples_per_s']:,} | {lm['peak_rss_mb']:,.0f} |")
+    if "rdflib" in r:
+        rl = r["rdflib"]
+        lines.append(f"| rdflib Graph (N-Triples parse) | {rl['synthetic_load_s']:.2f} | {rl['triples_per_s']:,} | "
+                     f"{rl['peak_rss_mb']:,.0f} |")
+    lines += ["", f"Opening the on-disk store took {r['raw_disk']['open_s']:.2f} s; generating the data "
+              f"{r['data']['generate_s']} s.", "",
+              "## Named queries (ms)", "",
+              "Raw: pyoxigraph `Store.query` in process, same text and bound parameters, every row read; median "
+              "and p95 after a warm-up. HTTP first: the first call after a start (empty cache), median of 3 starts. "
+              "HTTP repeated: unchanged data, answered from the cache. rdflib: its Graph and SPARQL engine.",
+              "",
+              "| query | rows | raw disk median | raw disk p95 | raw memory median | HTTP first | first / raw "
+              "| HTTP first after start | HTTP repeated median | p95 | rdflib median | rdflib / pyoxigraph |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    rd = d["rdflib_over_pyoxigraph"]
+    for name, raw in r["raw_disk"]["queries"].items():
+        mem = r["load_memory"]["queries"][name]
+        first = r["http"].get("first_call_warm", r["http"]["first_call"])[name]["median_ms"]
+        cold = r["http"]["first_call"][name]["median_ms"]
+        rep = r["http"]["repeated"][name]
+        rdl = r.get("rdflib", {}).get("queries", {}).get(name, {})
+        if rdl.get("timeout"):
+            rd_text = f"> {rdl['cap_s']:.0f} s"
+        elif "error" in rdl:
+            rd_text = "error"
+        else:
+            rd_text = _ms(rdl.get("median_ms"))
+        ratio, capped = rd.get(name, (None, False))
+        rows = raw["rows"] if rdl.get("rows") in (None, raw["rows"]) else f"{raw['rows']} (rdflib {rdl['rows']})"
+        lines.append(f"| `{name}` | {rows} | {_ms(raw['median_ms'])} | {_ms(raw['p95_ms'])} | {_ms(mem['median_ms'])} "
+                     f"| {_ms(first)} | {_x(d['first_over_raw'].get(name))} | {_ms(cold)} | {_ms(rep['median_ms'])} | "
+                     f"{_ms(rep['p95_ms'])} | {rd_text} | {_x(ratio, '>= ' if capped else '')} |")
+    noop = r["noop"]
+    lines += ["", "Cases: " + "; ".join(f"`{n}` = `{p}`" for n, p in r["cases"].items()), "",
+              "## HTTP floor and throughput", "",
+              "| route | median ms | p95 ms | requests/s under load | p50 under load (ms) |", "|---|---|---|---|---|"]
+    tp_d, tp_p, tp_n = r["http"]["throughput_dashboard"], r["http"]["throughput_prefixes"], noop["throughput"]
+    lines.append(f"| no-op FastAPI route (bench/noop_app.py) | {_ms(noop['repeated']['median_ms'])} | "
+                 f"{_ms(noop['repeated']['p95_ms'])} | {tp_n['requests_per_s']:,.0f} | {_ms(tp_n['p50_ms'])} |")
+    lines.append(f"| service `/prefixes` | {_ms(r['http']['prefixes_repeated']['median_ms'])} | "
+                 f"{_ms(r['http']['prefixes_repeated']['p95_ms'])} | {tp_p['requests_per_s']:,.0f} | {_ms(tp_p['p50_ms'])} |")
+    rep = r["http"]["repeated"][dash]
+    lines.append(f"| service `/api/{dash}` repeated | {_ms(rep['median_ms'])} | {_ms(rep['p95_ms'])} | "
+                 f"{tp_d['requests_per_s']:,.0f} | {_ms(tp_d['p50_ms'])} |")
+    lines += ["", f"Load: `{tp_d['tool']}` from a second process on 127.0.0.1; non-2xx answers: dashboard "
+              f"{tp_d['non_2xx']}, no-op {tp_n['non_2xx']}.", "",
+              f"Service: start-up {r['http']['startup_s']['runs']} s (three starts on the existing store, to the "
+              f"first 200 on `/`); peak RSS {r['http']['peak_rss_mb']:,.0f} MB after all the calls and the load.",
+              "", "## Validated ingest", "",
+              "Each batch is new instruments (with signings, provisions, areas and evidence) naming the world's "
+              "countries, ministries, concepts, forums and source documents, written into a new graph with "
+              "graphsvc.ingest plan/check/commit. pyshacl runs on the same batch and context (the ontology mixed "
+              "in, SPARQL constraints on); its results on the batch's own nodes are compared with ours.", "",
+              "| batch | triples | context triples | validate ms (context + constraints) | commit ms | total ms "
+              "| validation share | commit share | verdict | pyshacl ms | same verdict as pyshacl |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for tag, b in r["ingest"]["batches"].items():
+        total = b.get("total_ms")
+        vshare = f"{b['validate_ms'] / total:.0%}" if total else "-"
+        cshare = f"{b['commit_ms'] / total:.0%}" if total else "-"
+        verdict = "conforms" if b["conforms"] else f"rejected ({b['violations']} violations)"
+        same = {True: "yes", False: "NO"}.get(b.get("same_verdict_as_pyshacl"), "-")
+        lines.append(f"| {tag} | {b['triples']:,} | {b['context_triples']:,} | {_ms(b['validate_ms'])} "
+                     f"({_ms(b['context_ms'])} + {_ms(b['constraints_ms'])}) | {_ms(b.get('commit_ms'))} | "
+                     f"{_ms(total)} | {vshare} | {cshare} | {verdict} | {_ms(b.get('pyshacl_ms'))} | {same} |")
+    lines += ["", "Total = parse + validate + commit. The three 1k batches are distinct; the faulty one carries a "
+              "signing date as a plain string, an evidence span past the end of its document and a party that "
+              "is a concept (all three are visible only with the store's context).", ""]
+    return "\n".join(lines)
+
+
+def summary_markdown(runs: list[dict[str, Any]]) -> str:
+    head = "| | " + " | ".join(r["size"] for r in runs) + " |"
+    rule = "|---|" + "---|" * len(runs)
+    rows: list[tuple[str, list[str]]] = []
+
+    def row(label: str, fn) -> None:
+        values = []
+        for r in runs:
+            try:
+                values.append(fn(r))
+            except (KeyError, TypeError, ValueError):
+                values.append("-")
+        rows.append((label, values))
+
+    dash = runs[0]["dashboard_query"]
+    row("synthetic triples", lambda r: f"{r['data']['triples']:,}")
+    row("load on disk: s (triples/s)", lambda r: f"{r['load_disk']['load_s']:.1f} ({r['load_disk']['triples_per_s']:,})")
+    row("load in memory: s (triples/s)", lambda r: f"{r['load_memory']['load_s']:.1f} ({r['load_memory']['triples_per_s']:,})")
+    row("rdflib load: s (triples/s)", lambda r: f"{r['rdflib']['synthetic_load_s']:.1f} ({r['rdflib']['triples_per_s']:,})")
+    row(f"`{dash}`: raw pyoxigraph median ms", lambda r: _ms(r["raw_disk"]["queries"][dash]["median_ms"]))
+    row(f"`{dash}`: HTTP first call ms (/ raw)", lambda r: f"{_ms(r['http'].get('first_call_warm', r['http']['first_call'])[dash]['median_ms'])} "
+        f"({_x(derived(r)['first_over_raw_dashboard'])})")
+    row(f"`{dash}`: HTTP repeated ms / no-op ms", lambda r: f"{_ms(r['http']['repeated'][dash]['median_ms'])} / "
+        f"{_ms(r['noop']['repeated']['median_ms'])} ({_x(derived(r)['dashboard_repeated_over_noop'])})")
+    row(f"`{dash}` repeated / no-op: requests/s", lambda r: f"{r['http']['throughput_dashboard']['requests_per_s']:,.0f} / "
+        f"{r['noop']['throughput']['requests_per_s']:,.0f} ({_x(derived(r)['throughput_over_noop'])})")
+    row("first call / raw: median over queries (within 1.2x)", lambda r: f"{_x(derived(r)['first_over_raw_median'])} "
+        f"({derived(r)['first_within_1_2']} of {len(derived(r)['first_over_raw'])})")
+    row("slowest named query, raw on disk", lambda r: max(((q["median_ms"], n) for n, q in r["raw_disk"]["queries"].items()))[1]
+        + f" {_ms(max(q['median_ms'] for q in r['raw_disk']['queries'].values()))} ms")
+    row("rdflib / pyoxigraph, median over queries",
+        lambda r: _x(derived(r)["rdflib_over_pyoxigraph_median"],
+                     ">= " if any(c for _v, c in derived(r)["rdflib_over_pyoxigraph"].values()) else ""))
+    row("ingest 1k: validate + commit ms", lambda r: f"{_ms(derived(r)['ingest_1k_validate_ms'])} + "
+        f"{_ms(derived(r)['ingest_1k_commit_ms'])}")
+    row("ingest 10k: validate + commit ms", lambda r: f"{_ms(r['ingest']['batches']['b10k']['validate_ms'])} + "
+        f"{_ms(r['ingest']['batches']['b10k']['commit_ms'])}")
+    row("pyshacl on the 1k batch ms (same verdicts)", lambda r: f"{_ms(r['ingest']['batches']['b1k-0']['pyshacl_ms'])} "
+        f"({'yes' if derived(r)['ingest_same_verdicts'] else 'NO'})")
+    row("start-up on the existing store s", lambda r: f"{r['http']['startup_s']['median']:.2f}")
+    row("peak RSS MB: service / disk loader / rdflib", lambda r: f"{r['http']['peak_rss_mb']:,.0f} / "
+        f"{r['load_disk']['peak_rss_mb']:,.0f} / " + (f"{r['rdflib']['peak_rss_mb']:,.0f}" if "rdflib" in r else "-"))
+
+    def verdicts(r: dict[str, Any]) -> str:
+        applied = [t for t in targets(r) if t["applies"]]
+        if not applied:
+            return "-"
+        return ", ".join(f"{_verdict(t['pass'])}" for t in applied)
+
+    row("targets stated at this size", verdicts)
+    lines = [head, rule] + [f"| {label} | " + " | ".join(values) + " |" for label, values in rows]
+    lines.append("")
+    lines.append("Targets at 1m, in order: dashboard repeated within 1.5x of no-op; dashboard first call within "
+                 "1.2x of raw; every query first call within 1.2x of raw; 1k ingest under 200 ms; same verdicts as "
+                 "pyshacl; start-up under 2 s; peak memory under 1.5 GB; throughput at least half the no-op's. "
+                 "At 100k: rdflib at least 100x slower. Per-size details: bench/results/<size>.md.")
+    return "\n".join(lines) + "\n"
+
+
+def write_reports(out: Path, readme: Path | None = None) -> None:
+    runs = []
+    for size in ORDER:
+        path = out / f"{size}.json"
+        if path.exists():
+            r = json.loads(path.read_text())
+            runs.append(r)
+            (out / f"{size}.md").write_text(size_markdown(r))
+    if not runs:
+        return
+    table = summary_markdown(runs)
+    (out / "summary.md").write_text("# Benchmarks: summary\n\n" + table)
+    if readme is not None and readme.exists():
+        text = readme.read_text()
+        if START in text and END in text:
+            before, rest = text.split(START, 1)
+            _, after = rest.split(END, 1)
+            readme.write_text(before + START + "\n" + table + END + after)
+
+
+if __name__ == "__main__":
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    write_reports(Path(sys.argv[1]) if len(sys.argv) > 1 else root / "bench" / "results", root / "README.md")
