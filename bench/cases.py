@@ -7,6 +7,7 @@ raw pyoxigraph and rdflib run is exactly the text the HTTP route runs.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -63,4 +64,5 @@ def cases() -> list[Case]:
                 params[param.name] = param.example
         found.append(Case(name, name, params))
     found += [Case(n, q, p) for n, q, p in EXTRA if q in catalog()]
-    return found
+    wanted = [n for n in os.environ.get("BENCH_CASES", "").split(",") if n]
+    return [c for c in found if c.name in wanted] if wanted else found
