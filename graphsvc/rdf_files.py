@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-_SUFFIX_FORMATS = {
+SUFFIX_FORMATS = {
+    # The file suffixes the project reads, and the RDF format each one means.
     ".ttl": ox.RdfFormat.TURTLE,
     ".trig": ox.RdfFormat.TRIG,
     ".nt": ox.RdfFormat.N_TRIPLES,
@@ -26,7 +27,7 @@ class ParsedFile:
 
 def parse_file(path: Path) -> ParsedFile:
     """Parse one RDF file; the format follows the file's suffix."""
-    fmt = _SUFFIX_FORMATS.get(path.suffix)
+    fmt = SUFFIX_FORMATS.get(path.suffix)
     if fmt is None:
         raise ValueError(f"{path.name}: unknown RDF file suffix {path.suffix!r}")
     with path.open("rb") as handle:

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 import pytest
 
 from graphsvc import project
+from graphsvc.rdf_files import SUFFIX_FORMATS
 
 TESTS_DIR = Path(__file__).resolve().parent
 JAVA_SOURCE = TESTS_DIR / "owlapi" / "OntologyCheck.java"
@@ -31,15 +32,6 @@ OWL_IMPORTS = ox.NamedNode("http://www.w3.org/2002/07/owl#imports")
 OWL_NOTHING = "http://www.w3.org/2002/07/owl#Nothing"
 OWL_THING = "http://www.w3.org/2002/07/owl#Thing"
 
-_SUFFIX_FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".trig": ox.RdfFormat.TRIG,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-}
 
 INSTALL_HINT = (
     "install the test tools: `apt-get install -y default-jdk-headless libowlapi-java` "
@@ -173,7 +165,7 @@ def catalog_entries(catalog: Path) -> dict[str, str]:
 
 
 def read_quads(path: Path) -> list[ox.Quad]:
-    fmt = _SUFFIX_FORMATS.get(path.suffix)
+    fmt = SUFFIX_FORMATS.get(path.suffix)
     if fmt is None:
         pytest.fail(f"{path}: unknown RDF file suffix")
     with path.open("rb") as handle:
