@@ -185,10 +185,15 @@ def values_block(terms: Mapping[str, ox.NamedNode | ox.Literal | None]) -> str:
     return f"VALUES ({names}) {{ ({row}) }}"
 
 
+def bind_values(text: str, terms: Mapping[str, ox.NamedNode | ox.Literal | None]) -> str:
+    """`text` with the VALUES block of `terms` at each `# @parameters` marker."""
+    block = values_block(terms)
+    return MARKER.sub(lambda _: "  " + block, text) if block else text
+
+
 def bind_query(query: NamedQuery, params: BoundParams, extra_row: bool = True) -> str:
     """The query text with the VALUES block at its markers and, when paginated, LIMIT and OFFSET."""
-    block = values_block(params.terms)
-    text = MARKER.sub(lambda _: "  " + block, query.text) if block else query.text
+    text = bind_values(query.text, params.terms)
     if params.limit is not None:
         text = f"{text.rstrip()}\nLIMIT {params.limit + (1 if extra_row else 0)}\nOFFSET {params.offset}\n"
     return text

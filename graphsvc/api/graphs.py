@@ -66,6 +66,14 @@ async def _read_body(request: Request) -> tuple[bytes, ox.RdfFormat]:
     return bytes(body), fmt
 
 
+def _refusal(exc: AuthError | UploadError) -> JSONResponse:
+    """A refused write: 401/403 for the token (with the Bearer challenge), 4xx for the upload."""
+    if isinstance(exc, UploadError):
+        return JSONResponse(exc.as_dict(), status_code=exc.status)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+    return JSONResponse({"error": str(exc)}, status_code=exc.status, headers=headers)
+
+
 def _graph_param(request: Request, required: bool = True) -> ox.NamedNode | None:
     value = request.query_params.get("graph")
     if value is None:
@@ -133,11 +141,8 @@ async def write_graph(request: Request) -> Response:
             return _report_response(request, ingest, 422, summary)
         status = 200 if dry_run or existed else 201
         return _report_response(request, ingest, status, summary)
-    except AuthError as exc:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
-        return JSONResponse({"error": str(exc)}, status_code=exc.status, headers=headers)
-    except UploadError as exc:
-        return JSONResponse(exc.as_dict(), status_code=exc.status)
+    except (AuthError, UploadError) as exc:
+        return _refusal(exc)
 
 
 @router.delete("/graphs", summary="Remove a named graph")
@@ -158,11 +163,8 @@ async def remove_graph(request: Request) -> Response:
         if not await run_in_threadpool(work):
             return error_response(404, f"there is no graph {graph.value}")
         return Response(status_code=204)
-    except AuthError as exc:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
-        return JSONResponse({"error": str(exc)}, status_code=exc.status, headers=headers)
-    except UploadError as exc:
-        return JSONResponse(exc.as_dict(), status_code=exc.status)
+    except (AuthError, UploadError) as exc:
+        return _refusal(exc)
 
 
 @router.get("/graphs", summary="List the named graphs, or read one with ?graph=IRI")

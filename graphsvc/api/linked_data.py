@@ -12,6 +12,7 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import pyoxigraph as ox
@@ -20,6 +21,7 @@ from fastapi import APIRouter, Request, Response
 from graphsvc import conneg, project
 from graphsvc.api.errors import error_response
 from graphsvc.api.named_queries import CACHE, CACHE_CONTROL, data_version, etag_matches
+from graphsvc.named_params import bind_values
 from graphsvc.response_cache import CachedResponse
 from graphsvc.source_spans import read_span
 from graphsvc.sparql_formats import GRAPH_FORMATS
@@ -32,24 +34,17 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 OFFERED = ["text/html", "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
 FORMATS = {"html": "text/html", "ttl": "text/turtle", "turtle": "text/turtle", "jsonld": "application/ld+json",
            "json-ld": "application/ld+json", "nt": "application/n-triples", "rdfxml": "application/rdf+xml"}
-_PREFIXES = """PREFIX idd: <https://w3id.org/iddkg/ontology#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
-_LABEL = 'OPTIONAL {{ {v} rdfs:label {v}Label FILTER(LANGMATCHES(LANG({v}Label), "en")) }}'
+QUERIES = project.QUERIES_DIR / "linked-data"
 
 
-def describe_query(node: str) -> str:
-    """CONSTRUCT: the thing's triples, the labels of what they link to, and its evidence records."""
-    return _PREFIXES + f"""CONSTRUCT {{
-  {node} ?p ?o . ?o rdfs:label ?oLabel .
-  ?e ?ep ?eo . ?t ?tp ?to . ?sel ?sp ?so .
-}} WHERE {{
-  {{ {node} ?p ?o . OPTIONAL {{ ?o rdfs:label ?oLabel FILTER(isIRI(?o)) }} }}
-  UNION {{ ?e idd:evidenceSubject {node} ; ?ep ?eo }}
-  UNION {{ ?e idd:evidenceSubject {node} ; oa:hasTarget ?t . ?t ?tp ?to }}
-  UNION {{ ?e idd:evidenceSubject {node} ; oa:hasTarget/oa:hasSelector ?sel . ?sel ?sp ?so }}
-}}"""
+@lru_cache(maxsize=None)
+def _query_text(name: str) -> str:
+    return (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def page_query(name: str, iri: str) -> str:
+    """queries/linked-data/<name>.rq with ?thing bound to `iri` as an RDF term (a VALUES row)."""
+    return bind_values(_query_text(name), {"thing": ox.NamedNode(iri)})
 
 
 @dataclass
@@ -72,21 +67,11 @@ def _rows(store: GraphStore, sparql: str) -> list[dict[str, Any]]:
 
 def load_page(store: GraphStore, iri: str) -> Page | None:
     """The facts, incoming links and evidence of `iri`, or None if the graph does not know it."""
-    node = str(ox.NamedNode(iri))
-    facts = _rows(store, _PREFIXES + f"""SELECT ?p ?pLabel ?o ?oLabel WHERE {{
-  {node} ?p ?o . {_LABEL.format(v="?p")} {_LABEL.format(v="?o")} }} ORDER BY ?p ?o""")
-    incoming = _rows(store, _PREFIXES + f"""SELECT ?s ?sLabel ?p ?pLabel WHERE {{
-  ?s ?p {node} . FILTER(isIRI(?s)) {_LABEL.format(v="?s")} {_LABEL.format(v="?p")} }} ORDER BY ?p ?s LIMIT 500""")
+    facts = _rows(store, page_query("facts", iri))
+    incoming = _rows(store, page_query("links", iri))
     if not facts and not incoming:
         return None
-    evidence = _rows(store, _PREFIXES + f"""SELECT ?p ?pLabel ?o ?oLabel ?source ?sourceLabel ?fileName ?start ?end ?reasoning
-WHERE {{
-  ?e idd:evidenceSubject {node} ; idd:evidencePredicate ?p ; oa:hasTarget ?t .
-  OPTIONAL {{ ?e idd:evidenceObject ?o }} OPTIONAL {{ ?e idd:reasoning ?reasoning }}
-  ?t oa:hasSource ?source ; oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end .
-  OPTIONAL {{ ?source idd:fileName ?fileName }}
-  {_LABEL.format(v="?p")} {_LABEL.format(v="?o")} {_LABEL.format(v="?source")}
-}} ORDER BY ?p ?source ?start ?o""")
+    evidence = _rows(store, page_query("evidence", iri))
     page = Page(iri=iri)
     for row in facts:
         predicate = row["p"].value
@@ -189,7 +174,7 @@ blockquote{{background:#f4f4f4;border-left:4px solid #999;margin:.5rem 0;padding
 
 
 def render_rdf(store: GraphStore, iri: str, media_type: str) -> bytes:
-    triples = list(store.query(describe_query(str(ox.NamedNode(iri)))))  # type: ignore[call-overload]
+    triples = list(store.query(page_query("describe", iri)))  # type: ignore[call-overload]
     return ox.serialize(triples, format=GRAPH_FORMATS[media_type], prefixes=prefixes())
 
 
