@@ -81,16 +81,14 @@ def raw_latencies(store: Any, selected: list[Case], budget_s: float) -> dict[str
 def step_load(args: dict[str, Any]) -> dict[str, Any]:
     """Fill a fresh store (on disk or in memory) with the project's files and the synthetic world."""
     from graphsvc.bootstrap import load_project
-    from graphsvc.store import OxigraphStore, _version_update
+    from graphsvc.store import OxigraphStore
 
     store = OxigraphStore(None if args["store"] == "memory" else Path(args["store"]))
     t0 = time.perf_counter()
     load_project(store)
     project_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    store._store.bulk_load(path=args["data"], format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(SYNTHETIC_GRAPH))
-    store._store.update(_version_update())
-    store.flush()
+    store.bulk_load(Path(args["data"]), ox.RdfFormat.N_TRIPLES, ox.NamedNode(SYNTHETIC_GRAPH))
     synthetic_s = time.perf_counter() - t0
     triples = len(store)
     result: dict[str, Any] = {"project_load_s": round(project_s, 3), "load_s": round(synthetic_s, 3),

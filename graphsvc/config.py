@@ -18,6 +18,15 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(f"GRAPHSVC_{name}", default)
 
 
+def _flag(text: str, name: str) -> bool:
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"GRAPHSVC_{name} must be 1 or 0 (or true/false, yes/no, on/off), not {text!r}")
+
+
 def parse_write_tokens(text: str) -> tuple[tuple[str, str], ...]:
     """`agent=token,agent2=token2` (a bare `token` belongs to the agent "operator")."""
     pairs = []
@@ -50,6 +59,10 @@ class Settings:
     # Writes: (agent, bearer token) pairs the operator allows; none means writes are off.
     write_tokens: tuple[tuple[str, str], ...] = field(default_factory=tuple, repr=False)
     max_upload_bytes: int = 16 * 1024 * 1024
+    # Serve reads of the on-disk store from a copy in memory, built in the background at start.
+    memory_replica: bool = True
+    # Worker processes kept ready to run budgeted queries (each holds a copy-on-write view of the store).
+    query_workers: int = 2
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -71,6 +84,8 @@ class Settings:
             sparql_timeout_param=_env("SPARQL_TIMEOUT_PARAM", base.sparql_timeout_param).strip(),
             write_tokens=parse_write_tokens(_env("WRITE_TOKENS", "")),
             max_upload_bytes=int(_env("MAX_UPLOAD_BYTES", str(base.max_upload_bytes))),
+            query_workers=int(_env("QUERY_WORKERS", str(base.query_workers))),
+            memory_replica=_flag(_env("MEMORY_REPLICA", "1" if base.memory_replica else "0"), "MEMORY_REPLICA"),
         )
 
     def with_overrides(self, **changes: object) -> "Settings":

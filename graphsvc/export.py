@@ -6,7 +6,6 @@ from typing import BinaryIO, Iterator
 
 import pyoxigraph as ox
 
-from graphsvc.budget import FORK_LOCK
 from graphsvc.store import GraphStore, OxigraphStore
 from graphsvc.vocabulary import prefixes
 
@@ -27,7 +26,7 @@ def export_dataset(store: GraphStore, out: BinaryIO, fmt: str = "trig") -> None:
     rdf_format = FORMATS[fmt]
     extra = {"prefixes": prefixes()} if rdf_format == ox.RdfFormat.TRIG else {}
     if isinstance(store, OxigraphStore):
-        store._store.dump(out, format=rdf_format, **extra)  # noqa: SLF001 - the engine's own dump
+        store.dump(out, rdf_format, **extra)
     else:
         ox.serialize(_remote_quads(store), out, format=rdf_format, **extra)
     out.flush()
@@ -38,8 +37,7 @@ def reset_store(store: GraphStore) -> int:
     transaction; a remote one drops its graphs one by one (the server's own graphs stay)."""
     graphs = store.named_graphs()
     if isinstance(store, OxigraphStore):
-        with FORK_LOCK:
-            store._store.update("CLEAR ALL")  # noqa: SLF001 - one update is one transaction
+        store.clear()
     else:
         for graph in graphs:
             store.replace_graph(graph, [])

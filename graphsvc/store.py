@@ -5,20 +5,26 @@ The HTTP layer talks to `GraphStore` only; which engine answers is a configurati
 
 from __future__ import annotations
 
+import itertools
+import logging
+import threading
+import time
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Mapping, Protocol, Union
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Mapping, Protocol, Union
 
 import pyoxigraph as ox
 
 from graphsvc import project
 from graphsvc.answers import QueryAnswer
-from graphsvc.budget import FORK_LOCK, Budget, materialise, run_in_child
+from graphsvc.budget import FORK_LOCK, Budget, materialise
+from graphsvc.query_workers import WorkerPool
 
 if TYPE_CHECKING:
     from graphsvc.config import Settings
 
 Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
+_LOG = logging.getLogger(__name__)
 QueryResult = Union[ox.QuerySolutions, ox.QueryTriples, ox.QueryBoolean]
 
 # The data version: one triple in the meta graph, replaced in the same transaction as every write.
@@ -79,15 +85,39 @@ class GraphStore(Protocol):
 
 
 class OxigraphStore:
-    """pyoxigraph's store. `path=None` keeps everything in memory (tests, quick looks)."""
+    """pyoxigraph's store. `path=None` keeps everything in memory (tests, quick looks).
 
-    def __init__(self, path: Path | None = None) -> None:
+    On disk, `start_replica()` copies the store into memory in a background thread; from then on
+    every read is answered by the in-memory copy (several times faster for aggregates, and cheap
+    to fork), while every write goes to the disk store first, which stays the durable copy, and
+    then to the replica, in the same order. Writes made while the copy runs are kept in a journal
+    and replayed onto it before it takes over.
+    """
+
+    def __init__(self, path: Path | None = None, query_workers: int = 2) -> None:
         self.path = path
         if path is None:
             self._store = ox.Store()
         else:
             path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(path))
+        self._replica: ox.Store | None = None
+        self._journal: list[Callable[[ox.Store], None]] | None = None
+        self._replica_state = "none" if path is not None else "in memory"
+        self._workers = WorkerPool(self._answer, idle_target=query_workers)
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    @property
+    def _reader(self) -> ox.Store:
+        replica = self._replica
+        return replica if replica is not None else self._store
+
+    @property
+    def reads_from(self) -> str:
+        """Where reads are answered: "in memory", "memory replica", "disk (replica loading)", "disk"."""
+        return {"ready": "memory replica", "loading": "disk (replica loading)"}.get(
+            self._replica_state, "in memory" if self.path is None else "disk")
 
     def query(
         self,
@@ -103,7 +133,7 @@ class OxigraphStore:
         substitutes only variables that the query's top-level SELECT projects.
         """
         substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
-        return self._store.query(
+        return self._reader.query(
             sparql,
             use_default_graph_as_union=default_graph is None,
             default_graph=default_graph,
@@ -120,13 +150,89 @@ class OxigraphStore:
         default_graph: list[ox.NamedNode] | None = None,
         named_graphs: list[ox.NamedNode] | None = None,
     ) -> QueryAnswer:
-        """Run an untrusted query under `budget` in a child process that is killed at the deadline."""
+        """Run an untrusted query under `budget` in a worker process that is killed at the deadline."""
+        request = (sparql, form, [g.value for g in default_graph] if default_graph is not None else None,
+                   [g.value for g in named_graphs] if named_graphs is not None else None)
+        return self._workers.run(request, budget)
 
-        def work() -> QueryAnswer:
-            result = self.query(sparql, default_graph=default_graph, named_graphs=named_graphs)
-            return materialise(result, form, budget.max_rows)
+    def _answer(self, request: tuple[str, str, list[str] | None, list[str] | None], max_rows: int) -> QueryAnswer:
+        """What a worker process does with a request from `execute`."""
+        sparql, form, default_graph, named_graphs = request
+        result = self.query(sparql,
+                            default_graph=None if default_graph is None else [ox.NamedNode(g) for g in default_graph],
+                            named_graphs=None if named_graphs is None else [ox.NamedNode(g) for g in named_graphs])
+        return materialise(result, form, max_rows)
 
-        return run_in_child(work, budget)
+    def stop_workers(self) -> None:
+        """Stop the idle query worker processes (new ones are forked when queries come)."""
+        self._workers.shutdown()
+
+    # --- the in-memory replica -------------------------------------------------------------------
+
+    def start_replica(self) -> threading.Thread | None:
+        """Copy the on-disk store into memory in a background thread (nothing to do in memory)."""
+        if self.path is None or self._replica_state != "none":
+            return None
+        self._replica_state = "loading"
+        thread = threading.Thread(target=self._fill_replica, name="memory-replica", daemon=True)
+        thread.start()
+        return thread
+
+    def _fill_replica(self, chunk: int = 20_000) -> None:
+        replica = ox.Store()
+        try:
+            with FORK_LOCK:  # writes from here on are journaled; the iterator reads a snapshot
+                self._journal = []
+                snapshot = self._store.quads_for_pattern(None, None, None, None)
+            while True:
+                with FORK_LOCK:  # no fork while the disk store is being read from this thread
+                    quads = list(itertools.islice(snapshot, chunk))
+                if not quads:
+                    break
+                replica.extend(quads)
+                self._copied(len(quads))
+            with FORK_LOCK:
+                for write in self._journal or []:
+                    write(replica)
+                self._journal = None
+                self._replica = replica
+                self._replica_state = "ready"
+                self._workers.retire()  # workers forked from now on read the replica
+            self._workers.warm_in_background()
+        except Exception:  # noqa: BLE001 - reads simply stay on disk
+            _LOG.exception("the in-memory replica could not be built; reads stay on disk")
+            with FORK_LOCK:
+                self._journal = None
+                self._replica_state = "failed"
+
+    def _copied(self, quads: int) -> None:
+        """Called by the copying thread after each chunk (outside the lock; tests pause it here)."""
+
+    def wait_for_replica(self, timeout_s: float = 600.0) -> bool:
+        """Block until the replica answers reads (True), or it failed or time ran out (False)."""
+        deadline = time.monotonic() + timeout_s
+        while self._replica_state == "loading" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self._replica_state == "ready"
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def _write(self, write: Callable[[ox.Store], None]) -> None:
+        """Apply one atomic write to the durable store, then to the replica (or its journal)."""
+        with FORK_LOCK:
+            write(self._store)
+            self.flush()
+            if self._journal is not None:
+                self._journal.append(write)
+            elif self._replica is not None:
+                try:
+                    write(self._replica)
+                except Exception:  # noqa: BLE001 - the disk store has it; stop reading the copy
+                    _LOG.exception("a write reached the disk store but not the replica; reads go to disk")
+                    self._replica = None
+                    self._replica_state = "failed"
+            self._workers.retire()
+        self._workers.warm_in_background()
 
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
         """Put `quads` into `graph` in place of what it held, in one transaction."""
@@ -140,12 +246,16 @@ class OxigraphStore:
         which is atomic and several times faster than a SPARQL update; replacing a graph that
         holds triples takes one update request, DROP and INSERT DATA together.
         """
+        version = _version_update()
         with FORK_LOCK:
-            existing = set(self._store.named_graphs())
+            existing = set(self._reader.named_graphs())
             if not any(graph in existing for graph in replace):
-                self._store.extend(ox.Quad(t.subject, t.predicate, t.object, graph)
-                                   for graph, triples in [*replace.items(), *add.items()] for t in triples)
-                self._store.update(_version_update())
+                quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
+                         for graph, triples in [*replace.items(), *add.items()] for t in triples]
+
+                def write(store: ox.Store) -> None:
+                    store.extend(quads)
+                    store.update(version)
             else:
                 operations = [f"DROP SILENT GRAPH <{graph.value}>" for graph in replace]
                 blocks = []
@@ -155,8 +265,32 @@ class OxigraphStore:
                         blocks.append(f"GRAPH <{graph.value}> {{\n{body}}}")
                 if blocks:
                     operations.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
-                self._store.update(" ;\n".join([*operations, _version_update()]))
-            self.flush()
+                update = " ;\n".join([*operations, version])
+
+                def write(store: ox.Store) -> None:
+                    store.update(update)
+            self._write(write)
+
+    def bulk_load(self, path: Path, rdf_format: ox.RdfFormat, graph: ox.NamedNode) -> None:
+        """Load a big file into `graph` with the engine's bulk loader (not one transaction: for
+        filling a fresh store, as the benchmark does), then give the store a new data version."""
+        version = _version_update()
+
+        def write(store: ox.Store) -> None:
+            store.bulk_load(path=str(path), format=rdf_format, to_graph=graph)
+            store.update(version)
+
+        self._write(write)
+
+    def clear(self) -> None:
+        """Empty the store, in one transaction."""
+        self._write(lambda store: store.update("CLEAR ALL"))
+
+    def dump(self, out: BinaryIO, rdf_format: ox.RdfFormat, **options: object) -> None:
+        """Every quad, serialised by the engine."""
+        self._reader.dump(out, format=rdf_format, **options)
+
+    # --- looking around --------------------------------------------------------------------------
 
     def neighbourhood(self, nodes: Iterable[ox.NamedNode], exclude_graphs: Iterable[ox.NamedNode] = (),
                       depth: int = 2, inward: Iterable[ox.NamedNode] | None = None) -> list[ox.Triple]:
@@ -166,19 +300,20 @@ class OxigraphStore:
         country that a batch merely points to can have a number of incoming triples that grows with
         the store, and nothing that judges the batch's own subjects reads them.
         """
+        reader = self._reader
         excluded = set(exclude_graphs)
         found: set[ox.Triple] = set()
         frontier = set(nodes)
         seen: set[ox.NamedNode | ox.BlankNode] = set()
         for node in frontier if inward is None else set(inward):
-            for quad in self._store.quads_for_pattern(None, None, node, None):
+            for quad in reader.quads_for_pattern(None, None, node, None):
                 if quad.graph_name not in excluded:
                     found.add(ox.Triple(quad.subject, quad.predicate, quad.object))
         for _ in range(depth):
             following: set[ox.NamedNode | ox.BlankNode] = set()
             for node in frontier - seen:
                 seen.add(node)
-                for quad in self._store.quads_for_pattern(node, None, None, None):
+                for quad in reader.quads_for_pattern(node, None, None, None):
                     if quad.graph_name in excluded:
                         continue
                     found.add(ox.Triple(quad.subject, quad.predicate, quad.object))
@@ -189,25 +324,24 @@ class OxigraphStore:
 
     def graph_triples(self, graph: ox.NamedNode) -> list[ox.Triple]:
         return [ox.Triple(q.subject, q.predicate, q.object)
-                for q in self._store.quads_for_pattern(None, None, None, graph)]
+                for q in self._reader.quads_for_pattern(None, None, None, graph)]
 
     def data_version(self) -> str:
         """A token that changes with every write (kept in the meta graph, so it survives restarts)."""
-        for quad in self._store.quads_for_pattern(_STORE_NODE, _HAS_VERSION, None, _META_GRAPH):
+        for quad in self._reader.quads_for_pattern(_STORE_NODE, _HAS_VERSION, None, _META_GRAPH):
             return quad.object.value
-        with FORK_LOCK:  # a store written before versions existed gets its first one now
-            self._store.update(_version_update())
-            self.flush()
+        version = _version_update()  # a store written before versions existed gets its first one now
+        self._write(lambda store: store.update(version))
         return self.data_version()
 
     def named_graphs(self) -> list[ox.NamedNode]:
-        return sorted(self._store.named_graphs(), key=lambda g: g.value)
+        return sorted(self._reader.named_graphs(), key=lambda g: g.value)
 
     def is_empty(self) -> bool:
-        return next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
+        return next(iter(self._reader.quads_for_pattern(None, None, None, None)), None) is None
 
     def __len__(self) -> int:
-        return len(self._store)
+        return len(self._reader)
 
     def flush(self) -> None:
         if self.path is not None:
@@ -224,7 +358,7 @@ def connect_store(settings: "Settings") -> GraphStore:
         return RemoteStore.from_settings(settings)
     if settings.backend not in BACKENDS:
         raise ValueError(f"unknown backend {settings.backend!r}: choose one of {', '.join(BACKENDS)}")
-    return OxigraphStore(settings.store_path)
+    return OxigraphStore(settings.store_path, query_workers=settings.query_workers)
 
 
 def open_store(settings: "Settings") -> GraphStore:

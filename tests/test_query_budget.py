@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,6 +15,7 @@ from tests.server import running_service
 
 BUDGET_S = 2.0
 ROW_LIMIT = 25
+QUERY_WORKERS = 2
 CARTESIAN = """PREFIX oa: <http://www.w3.org/ns/oa#>
 SELECT (COUNT(*) AS ?n) WHERE {
   ?a a oa:TextPositionSelector . ?b a oa:TextPositionSelector .
@@ -24,19 +26,21 @@ LIGHT = "ASK { <https://w3id.org/iddkg/id/meity> ?p ?o }"
 
 @pytest.fixture(scope="module")
 def budgeted_server(tmp_path_factory: pytest.TempPathFactory):
-    env = {"GRAPHSVC_QUERY_TIMEOUT": str(BUDGET_S), "GRAPHSVC_RESULT_LIMIT": str(ROW_LIMIT)}
+    env = {"GRAPHSVC_QUERY_TIMEOUT": str(BUDGET_S), "GRAPHSVC_RESULT_LIMIT": str(ROW_LIMIT),
+           "GRAPHSVC_QUERY_WORKERS": str(QUERY_WORKERS)}
     with running_service(tmp_path_factory.mktemp("store"), extra_env=env) as base_url:
         yield base_url
 
 
-def _children(base_url: str) -> list[str]:
+def _children(base_url: str) -> list[tuple[str, str]]:
+    """(pid, state) of each child process of the server listening at `base_url`."""
     port = base_url.rsplit(":", 1)[1]
     server_pid = subprocess.run(["fuser", "-n", "tcp", port], capture_output=True, text=True).stdout.split()
-    pids: list[str] = []
+    children: list[tuple[str, str]] = []
     for pid in server_pid:
-        listing = subprocess.run(["ps", "--ppid", pid, "-o", "pid="], capture_output=True, text=True)
-        pids += listing.stdout.split()
-    return pids
+        listing = subprocess.run(["ps", "--ppid", pid, "-o", "pid=,stat="], capture_output=True, text=True)
+        children += [(line.split()[0], line.split()[1]) for line in listing.stdout.splitlines() if line.strip()]
+    return children
 
 
 def test_runaway_query_is_stopped_while_a_light_one_is_served(budgeted_server: str) -> None:
@@ -68,12 +72,29 @@ def test_runaway_query_is_stopped_while_a_light_one_is_served(budgeted_server: s
     assert BUDGET_S <= heavy["seconds"] < BUDGET_S + 3  # type: ignore[operator]
 
 
-def test_after_a_timeout_the_worker_is_free_and_no_child_is_left(budgeted_server: str) -> None:
+def test_after_a_timeout_the_worker_is_killed_and_the_others_wait_idle(budgeted_server: str) -> None:
     with httpx.Client(base_url=budgeted_server, timeout=30) as client:
+        client.get("/sparql", params={"query": LIGHT})
+        before = {pid for pid, _ in _children(budgeted_server)}
+        assert 1 <= len(before) <= QUERY_WORKERS  # workers kept ready for the next queries
         assert client.get("/sparql", params={"query": CARTESIAN}).status_code == 503
         for _ in range(3):
             assert client.get("/sparql", params={"query": LIGHT}).json()["boolean"] is True
-    assert _children(budgeted_server) == []
+    time.sleep(0.5)
+    after = _children(budgeted_server)
+    assert len(after) <= QUERY_WORKERS
+    # No child is still at work on the runaway query: each one left is idle, waiting for a request.
+    assert all(state.startswith("S") for _, state in after), after
+
+
+def test_the_workers_end_with_the_service(tmp_path: Path) -> None:
+    with running_service(tmp_path / "store") as base_url:
+        httpx.get(base_url + "/sparql", params={"query": LIGHT}, timeout=30)
+        workers = [pid for pid, _ in _children(base_url)]
+        assert workers
+    time.sleep(0.2)
+    alive = subprocess.run(["ps", "-o", "pid=", "-p", ",".join(workers)], capture_output=True, text=True)
+    assert alive.stdout.split() == []
 
 
 def test_large_answers_are_truncated_and_say_so(budgeted_server: str) -> None:

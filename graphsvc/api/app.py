@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import AsyncIterator
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -15,7 +17,7 @@ from graphsvc.answers import BackendTimeout, BackendUnavailable
 from graphsvc.api.errors import error_response
 from graphsvc.config import Settings
 from graphsvc.stats import coverage_report
-from graphsvc.store import GraphStore, open_store
+from graphsvc.store import GraphStore, OxigraphStore, open_store
 from graphsvc.vocabulary import prefixes
 
 
@@ -24,13 +26,23 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
     """An app serving `store`, or the store the settings name (loaded from data/ if needed)."""
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        stop_workers = getattr(app.state.store, "stop_workers", None)
+        if stop_workers is not None:
+            stop_workers()  # the query worker processes end with the service
+
     app = FastAPI(
+        lifespan=lifespan,
         title="India Digital Diplomacy Knowledge Graph",
         version=__version__,
         description="SPARQL endpoint, dashboard API and Linked Data for India's digital diplomacy.",
     )
     app.state.settings = settings
     app.state.store = store if store is not None else open_store(settings)
+    if settings.memory_replica and isinstance(app.state.store, OxigraphStore):
+        app.state.store.start_replica()  # reads move to memory once the copy is complete
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -58,6 +70,7 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
             "stats": f"{base}/api/stats",
             "api": f"{base}/api",
             "docs": f"{base}/docs",
+            "reads": getattr(app.state.store, "reads_from", "remote SPARQL server"),
         }
 
     @app.get("/api/stats", summary="Coverage report: things per class and per source, share with evidence")
