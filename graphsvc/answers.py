@@ -6,7 +6,6 @@ serialises one type whatever backend answered.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -108,25 +107,3 @@ def results_from_json(form: str, body: dict[str, Any], truncated: bool = False) 
     rows = [{k: term_from_json(v) for k, v in binding.items()} for binding in body["results"]["bindings"]]
     return QueryAnswer(form=form, variables=list(body["head"].get("vars", [])), rows=rows,
                        truncated=truncated or bool(body.get("truncated")))
-
-
-def dumps(answer: QueryAnswer) -> bytes:
-    """Compact bytes for carrying an answer between processes."""
-    if answer.form in ("CONSTRUCT", "DESCRIBE"):
-        payload: dict[str, Any] = {
-            "form": answer.form,
-            "truncated": answer.truncated,
-            "ntriples": ox.serialize(answer.triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"),
-        }
-    else:
-        payload = {"form": answer.form, "results": results_json(answer), "truncated": answer.truncated}
-    return json.dumps(payload).encode("utf-8")
-
-
-def loads(data: bytes) -> QueryAnswer:
-    payload = json.loads(data)
-    if "ntriples" in payload:
-        triples = [ox.Triple(q.subject, q.predicate, q.object)
-                   for q in ox.parse(payload["ntriples"].encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)]
-        return QueryAnswer(form=payload["form"], triples=triples, truncated=payload["truncated"])
-    return results_from_json(payload["form"], payload["results"], payload["truncated"])

@@ -42,7 +42,7 @@ def materialise(result: object, form: str, max_rows: int) -> QueryAnswer:
     for solution in result:
         if len(rows) == max_rows:
             return QueryAnswer(form="SELECT", variables=names, rows=rows, truncated=True)
-        rows.append({name: solution[name] for name in names if solution[name] is not None})
+        rows.append({name: term for name, term in zip(names, solution) if term is not None})
     return QueryAnswer(form="SELECT", variables=names, rows=rows)
 
 

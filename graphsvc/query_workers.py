@@ -10,6 +10,7 @@ the old data) and new ones are forked in the background; a child that runs out o
 
 from __future__ import annotations
 
+import gc
 import inspect
 import os
 import pickle
@@ -22,7 +23,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from graphsvc.answers import QueryAnswer, QueryFailed, QueryTimeout, dumps, loads
+from graphsvc.answers import QueryAnswer, QueryFailed, QueryTimeout
 from graphsvc.budget import FORK_LOCK, Budget, decode_failure, encode_failure
 
 _HEADER = struct.Struct("!I")
@@ -30,6 +31,7 @@ _OK = b"K"
 _FAILED = b"E"
 
 Serve = Callable[[Any, int], QueryAnswer]
+_WARM_UP_BUDGET = Budget(timeout_s=30.0, max_rows=10)
 
 
 def _write_message(fd: int, payload: bytes) -> None:
@@ -91,6 +93,9 @@ class _Worker:
 
 def _child_loop(serve: Serve, requests: int, answers: int) -> None:
     """What a worker does until its parent closes the pipe: read a request, answer it."""
+    # The garbage collector would walk (and so write to, and copy) every object inherited from the
+    # service; frozen, they stay shared with it. Only the worker's own objects are collected.
+    gc.freeze()
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -102,7 +107,7 @@ def _child_loop(serve: Serve, requests: int, answers: int) -> None:
             return
         request, max_rows = pickle.loads(message)
         try:
-            payload = _OK + dumps(serve(request, max_rows))
+            payload = _OK + pickle.dumps(serve(request, max_rows), protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
             payload = _FAILED + encode_failure(exc)
         _write_message(answers, payload)
@@ -111,7 +116,7 @@ def _child_loop(serve: Serve, requests: int, answers: int) -> None:
 class WorkerPool:
     """Forked workers for budgeted queries; `retire()` after every write to the store."""
 
-    def __init__(self, serve: Serve, idle_target: int = 2) -> None:
+    def __init__(self, serve: Serve, idle_target: int = 2, warm_up: Any = None) -> None:
         # A weak reference: the store owns the pool, and the pool must not keep the store alive.
         self._serve = weakref.WeakMethod(serve) if inspect.ismethod(serve) else lambda: serve
         self._idle_target = idle_target
@@ -119,6 +124,9 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._generation = 0
         self._in_use = False  # workers are forked ahead of time only once queries have come
+        # A cheap request each worker forked ahead of time runs once: the first query in a new
+        # process is slower (code paths and pages touched for the first time).
+        self._warm_up = warm_up
 
     def __del__(self) -> None:
         try:
@@ -161,11 +169,8 @@ class WorkerPool:
                 return
         worker.stop()
 
-    def run(self, request: Any, budget: Budget) -> QueryAnswer:
-        """The answer to `request` from a worker, or QueryTimeout once the budget is spent."""
-        deadline = time.monotonic() + budget.timeout_s
-        self._in_use = True
-        worker = self._take()
+    def _exchange(self, worker: _Worker, request: Any, budget: Budget, deadline: float) -> QueryAnswer:
+        """Send `request` to `worker` and read its answer; the worker is stopped on any failure."""
         try:
             _write_message(worker.requests, pickle.dumps((request, budget.max_rows)))
             data = _read_message(worker.answers, deadline)
@@ -180,8 +185,14 @@ class WorkerPool:
             raise QueryFailed("the query process ended without an answer (out of memory?)")
         self._give_back(worker)
         if data.startswith(_OK):
-            return loads(data[1:])
+            return pickle.loads(data[1:])  # noqa: S301 - from a child of this process
         raise decode_failure(data[1:])
+
+    def run(self, request: Any, budget: Budget) -> QueryAnswer:
+        """The answer to `request` from a worker, or QueryTimeout once the budget is spent."""
+        deadline = time.monotonic() + budget.timeout_s
+        self._in_use = True
+        return self._exchange(self._take(), request, budget, deadline)
 
     def retire(self) -> None:
         """The store changed: idle workers hold the old data; busy ones leave when they finish."""
@@ -197,7 +208,14 @@ class WorkerPool:
             with self._lock:
                 if not self._in_use or len(self._idle) >= self._idle_target:
                     return
-            self._give_back(self._fork())
+            worker = self._fork()
+            if self._warm_up is None:
+                self._give_back(worker)
+                continue
+            try:
+                self._exchange(worker, self._warm_up, _WARM_UP_BUDGET, time.monotonic() + _WARM_UP_BUDGET.timeout_s)
+            except (QueryFailed, QueryTimeout):
+                return
 
     def warm_in_background(self) -> None:
         if self._in_use:

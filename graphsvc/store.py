@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
 _LOG = logging.getLogger(__name__)
+# What a query worker forked ahead of time runs first (a request as `execute` makes them).
+_WARM_UP = ("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 10", "SELECT", None, None)
 QueryResult = Union[ox.QuerySolutions, ox.QueryTriples, ox.QueryBoolean]
 
 # The data version: one triple in the meta graph, replaced in the same transaction as every write.
@@ -104,7 +106,7 @@ class OxigraphStore:
         self._replica: ox.Store | None = None
         self._journal: list[Callable[[ox.Store], None]] | None = None
         self._replica_state = "none" if path is not None else "in memory"
-        self._workers = WorkerPool(self._answer, idle_target=query_workers)
+        self._workers = WorkerPool(self._answer, idle_target=query_workers, warm_up=_WARM_UP)
 
     # --- reading ---------------------------------------------------------------------------------
 
