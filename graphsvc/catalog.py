@@ -12,6 +12,8 @@ A header is the leading block of `#+ key: value` comment lines. Besides `title` 
 queries/README.md documents every key. The query's body marks with a line `# @parameters`
 where the service puts the VALUES block that binds the parameters; being a comment, the
 marker leaves the file a standard SPARQL 1.1 query that runs as it is with nothing bound.
+Lines between `# @if-bound name` and `# @end` are kept only when the parameter `name` has a
+value (a pattern that starts from the value); they are comments too.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ _HEADER_LINE = re.compile(r"^#\+\s*([A-Za-z_][\w-]*)\s*:\s*(.*)$")
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 PARAM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 MARKER = re.compile(r"^[ \t]*# @parameters[ \t]*$", re.MULTILINE)
+# `# @if-bound name` ... `# @end`: lines kept only when the parameter has a value (not nested).
+CONDITIONAL = re.compile(r"^[ \t]*# @if-bound[ \t]+(\S+)[ \t]*\n(.*?)^[ \t]*# @end[ \t]*(?:\n|\Z)",
+                         re.MULTILINE | re.DOTALL)
+_DIRECTIVE = re.compile(r"^[ \t]*# @(if-bound|end)\b", re.MULTILINE)
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "date", "boolean", "language")
 RESERVED = {"format", "limit", "offset"}
 SHAPES = ("rows", "network", "facets")
@@ -193,7 +199,20 @@ def parse_named_query(path: Path) -> NamedQuery:
                        lists=tuple(lists), form=inspect_query(text).form)
     if (params or derived) and not query.has_marker:
         raise CatalogError(f"{where}: a query with parameters needs a '# @parameters' line")
+    _check_conditionals(text, set(names), where)
     return query
+
+
+def _check_conditionals(text: str, names: set[str], where: str) -> None:
+    """Each `# @if-bound name` names a parameter and has its `# @end`; blocks do not nest."""
+    blocks = list(CONDITIONAL.finditer(text))
+    for block in blocks:
+        if block.group(1) not in names:
+            raise CatalogError(f"{where}: '# @if-bound {block.group(1)}' names no parameter of the query")
+        if _DIRECTIVE.search(block.group(2)):
+            raise CatalogError(f"{where}: '# @if-bound' blocks cannot be nested")
+    if len(_DIRECTIVE.findall(text)) != 2 * len(blocks):
+        raise CatalogError(f"{where}: every '# @if-bound name' line needs a '# @end' line after it")
 
 
 @lru_cache(maxsize=1)

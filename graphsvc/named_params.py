@@ -3,7 +3,8 @@
 A value never becomes query text by itself. It is parsed into a pyoxigraph term
 (`NamedNode`, `Literal`), and pyoxigraph's own serialisation of that term (canonical,
 escaped N-Triples) goes into a `VALUES` block at the query's `# @parameters` markers. A quote,
-an angle bracket or a SPARQL keyword in a value stays inside its literal.
+an angle bracket or a SPARQL keyword in a value stays inside its literal. Whether a parameter
+has a value decides only which of the query's own `# @if-bound` blocks are kept.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Mapping
 import pyoxigraph as ox
 
 from graphsvc import project
-from graphsvc.catalog import MARKER, NamedQuery, Param
+from graphsvc.catalog import CONDITIONAL, MARKER, NamedQuery, Param
 from graphsvc.store import GraphStore
 from graphsvc.vocabulary import prefixes
 
@@ -185,8 +186,15 @@ def values_block(terms: Mapping[str, ox.NamedNode | ox.Literal | None]) -> str:
     return f"VALUES ({names}) {{ ({row}) }}"
 
 
+def keep_bound_blocks(text: str, terms: Mapping[str, ox.NamedNode | ox.Literal | None]) -> str:
+    """`text` without the `# @if-bound name` ... `# @end` blocks whose parameter has no value."""
+    return CONDITIONAL.sub(lambda m: m.group(2) if terms.get(m.group(1)) is not None else "", text)
+
+
 def bind_values(text: str, terms: Mapping[str, ox.NamedNode | ox.Literal | None]) -> str:
-    """`text` with the VALUES block of `terms` at each `# @parameters` marker."""
+    """`text` with its `# @if-bound` blocks kept or dropped, and the VALUES block of `terms` at
+    each `# @parameters` marker."""
+    text = keep_bound_blocks(text, terms)
     block = values_block(terms)
     return MARKER.sub(lambda _: "  " + block, text) if block else text
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+
+import pyoxigraph as ox
 
 import pytest
 from fastapi.testclient import TestClient
 
 from graphsvc.api.app import create_app
-from graphsvc.catalog import catalog
+from graphsvc.catalog import CatalogError, catalog, parse_named_query
 from graphsvc.config import Settings
+from graphsvc.named_params import bind_query, bind_values, read_params
 from graphsvc.store import OxigraphStore
 
 KG = "https://w3id.org/iddkg/id/"
@@ -243,6 +247,7 @@ INJECTIONS = [
     "japan> } UNION { ?s ?p ?o",
     "\\\" ) } LIMIT 1",
     "\n# @parameters\nFILTER(false)",
+    "\n# @end\n# @if-bound q\n",
     "<https://w3id.org/iddkg/id/japan>",
     "SELECT ?x WHERE",
 ]
@@ -265,3 +270,68 @@ def test_a_quote_in_a_value_matches_a_label_with_a_quote(client: TestClient) -> 
     # the commitment label "synergies the 'Japan's idea of Society 5.0'" holds quotes
     rows = items(client, "/api/search?q=" + quote("'Japan's idea"))
     assert [r["thing"]["iri"] for r in rows] == [MOC + "-area-r-and-d-cooperation-society-5-0"]
+
+
+# -- blocks kept only when a parameter is bound ---------------------------------------------------
+
+BLOCKS = """SELECT ?x WHERE {
+  # @parameters
+  # @if-bound a
+  { SELECT ?x WHERE {
+      # @parameters
+      ?a ?p ?x .
+  } }
+  # @end
+  ?x ?q ?y .
+}
+"""
+
+
+def test_a_block_is_kept_only_when_its_parameter_is_bound() -> None:
+    iri = ox.NamedNode(KG + "japan")
+    kept = bind_values(BLOCKS, {"a": iri})
+    assert "@if-bound" not in kept and "@end" not in kept and "?a ?p ?x" in kept
+    assert kept.count(f"VALUES (?a) {{ ({iri}) }}") == 2
+    dropped = bind_values(BLOCKS, {"a": None})
+    assert "?a ?p ?x" not in dropped and "@if-bound" not in dropped and "?x ?q ?y" in dropped
+    assert dropped.count("VALUES (?a) { (UNDEF) }") == 1
+    for text in (BLOCKS, kept, dropped):  # each a valid query: as it stands, bound, unbound
+        ox.Store().query(text)
+
+
+def _write(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "blocks.rq"
+    path.write_text("#+ title: t\n#+ param: a iri\n" + body, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    (BLOCKS.replace("@if-bound a", "@if-bound b"), "names no parameter"),
+    (BLOCKS.replace("  # @end\n", ""), "needs a '# @end'"),
+    (BLOCKS.replace("  ?x ?q ?y .\n", "  # @end\n"), "needs a '# @end'"),
+    (BLOCKS.replace("      ?a ?p ?x .\n", "      # @if-bound a\n      ?a ?p ?x .\n"), "nested"),
+])
+def test_the_catalog_refuses_bad_blocks(tmp_path: Path, body: str, reason: str) -> None:
+    parse_named_query(_write(tmp_path, BLOCKS))
+    with pytest.raises(CatalogError, match=reason):
+        parse_named_query(_write(tmp_path, body))
+
+
+def test_named_queries_with_blocks_bind_with_and_without_the_value(kg_store: OxigraphStore) -> None:
+    with_blocks = [q for q in catalog().values() if "# @if-bound" in q.text]
+    assert {q.name for q in with_blocks} >= {"instruments", "network"}
+    for query in with_blocks:
+        examples = {p.name: [p.example] for p in query.params if p.example is not None}
+        required = {k: v for k, v in examples.items() if query.param(k).required}  # type: ignore[union-attr]
+        for given in (required, examples):
+            text = bind_query(query, read_params(query, given))
+            assert "@if-bound" not in text and "@end" not in text
+            kg_store.query(text)
+
+
+def test_instruments_filters_from_the_value_agree_with_the_unfiltered_list(client: TestClient) -> None:
+    every = items(client, "/api/instruments?limit=500")
+    japan = items(client, "/api/instruments?limit=500&partner=japan")
+    assert japan and {r["instrument"]["iri"] for r in japan} < {r["instrument"]["iri"] for r in every}
+    by_iri = {r["instrument"]["iri"]: r for r in every}
+    assert all(by_iri[r["instrument"]["iri"]] == r for r in japan)

@@ -42,8 +42,12 @@ SELECT (COUNT(*) AS ?n) WHERE {
 }"""
 
 
+CONDITIONAL_NAMES = re.compile(r"^[ \t]*# @if-bound[ \t]+(\S+)", re.MULTILINE)
+
+
 def _named_query_cases() -> list[tuple[str, dict[str, list[str]]]]:
-    """Each named query as the API runs it: with its defaults, and with every example value set."""
+    """Each named query as the API runs it: with its defaults, with every example value set, and
+    with each parameter that has `# @if-bound` blocks set alone."""
     cases = []
     for name, query in sorted(catalog().items()):
         examples = {p.name: [p.example] for p in query.params if p.example is not None}
@@ -51,6 +55,10 @@ def _named_query_cases() -> list[tuple[str, dict[str, list[str]]]]:
             cases.append((f"{name}:defaults", {}))
         if examples:
             cases.append((f"{name}:examples", examples))
+        required = {p.name: [p.example] for p in query.params if p.required and p.example is not None}
+        for block in sorted(set(CONDITIONAL_NAMES.findall(query.text))):  # each `# @if-bound` alone
+            if block in examples and block not in required and len(examples) > 1:
+                cases.append((f"{name}:{block}", {**required, block: examples[block]}))
     return cases
 
 
@@ -59,10 +67,7 @@ NAMED = _named_query_cases()
 # Where Virtuoso 7.2.5 answers differently for a reason that is not representation: its SPARQL
 # deviates from the standard. Each stays a strict xfail, so it fails once Virtuoso (or the query)
 # stops differing and the entry must go; the fix belongs in the query (a portable form).
-KNOWN_VIRTUOSO_DIFFERENCES: dict[str, str] = {
-    "void:defaults": "the statistics count the server's whole default graph, which on Virtuoso also holds "
-                     "its own system graphs (virtrdf:...)",
-}
+KNOWN_VIRTUOSO_DIFFERENCES: dict[str, str] = {}
 
 
 def _params(names: list[str]) -> list:
