@@ -3,24 +3,36 @@
 pyoxigraph's `Store.query` cannot be interrupted, so a query with a time budget runs in a child
 process that is killed when the budget is spent. Forking a child per query costs milliseconds
 (more as the store grows: page tables, and pages copied on first write), which dominates fast
-queries. So children are forked ahead of time and kept: each one answers queries, one at a time,
-against the store as it was when it was forked. Every write retires the idle children (they hold
-the old data) and new ones are forked in the background; a child that runs out of time is killed.
+queries. So children are forked ahead of time and kept: each one answers queries, one at a time.
+
+A child holds the store as it was when it was forked. When the store reads from memory, each
+write the service makes is also sent to every child, which applies it to its own copy before it
+reads the next request: children stay warm across writes (the pages a query touches are copied
+into a child once, not after every write). When the store reads from disk, a write retires the
+children instead and new ones are forked in the background. A child that runs out of time is killed.
+
+Forking a process in which another thread is inside the engine can copy a lock that thread holds,
+and the child then waits for it forever. So workers that read from memory are not forked from the
+service but from a "zygote": a single-threaded process forked once, at a moment when no other
+thread can be using the in-memory store (when the replica is complete and not yet published, or
+when the app is created), which then follows every change like a worker and forks the workers.
 """
 
 from __future__ import annotations
 
 import gc
 import inspect
+import logging
 import os
 import pickle
 import select
 import signal
+import socket
 import struct
 import threading
 import time
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from graphsvc.answers import QueryAnswer, QueryFailed, QueryTimeout
@@ -31,7 +43,12 @@ _OK = b"K"
 _FAILED = b"E"
 
 Serve = Callable[[Any, int], QueryAnswer]
+Apply = Callable[[Any], None]
+_QUERY = "q"
+_CHANGE = "c"
+_FORK = "f"
 _WARM_UP_BUDGET = Budget(timeout_s=30.0, max_rows=10)
+_LOG = logging.getLogger(__name__)
 
 
 def _write_message(fd: int, payload: bytes) -> None:
@@ -68,12 +85,13 @@ def _read_message(fd: int, deadline: float | None) -> bytes:
     return _read_exactly(fd, size, deadline)
 
 
-@dataclass
+@dataclass(eq=False)
 class _Worker:
     pid: int
     requests: int  # the parent writes requests here
     answers: int  # and reads answers here
     generation: int
+    pending: list[Any] = field(default_factory=list)  # changes the worker has not been sent yet
 
     def stop(self) -> None:
         for fd in (self.requests, self.answers):
@@ -91,21 +109,33 @@ class _Worker:
             pass
 
 
-def _child_loop(serve: Serve, requests: int, answers: int) -> None:
-    """What a worker does until its parent closes the pipe: read a request, answer it."""
+def _become_child() -> None:
     # The garbage collector would walk (and so write to, and copy) every object inherited from the
-    # service; frozen, they stay shared with it. Only the worker's own objects are collected.
+    # service; frozen, they stay shared with it. Only the process's own objects are collected.
     gc.freeze()
     try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the service's to handle
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
     except ValueError:
         pass
-    while True:
-        message = _read_message(requests, None)
-        if not message:
-            return
-        request, max_rows = pickle.loads(message)
+
+
+def _next_request(fd: int, apply: Apply) -> list[Any] | None:
+    """Apply the changes that come first; then the next request's content, or None at the end.
+    A change that fails to apply ends the process: the service then forks a new worker."""
+    while message := _read_message(fd, None):
+        kind, *content = pickle.loads(message)
+        if kind != _CHANGE:
+            return content
+        apply(content[0])
+    return None
+
+
+def _child_loop(serve: Serve, apply: Apply, requests: int, answers: int) -> None:
+    """What a worker does until its parent closes the pipe: apply changes, answer queries."""
+    _become_child()
+    while (content := _next_request(requests, apply)) is not None:
+        request, max_rows = content
         try:
             payload = _OK + pickle.dumps(serve(request, max_rows), protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
@@ -113,20 +143,64 @@ def _child_loop(serve: Serve, requests: int, answers: int) -> None:
         _write_message(answers, payload)
 
 
-class WorkerPool:
-    """Forked workers for budgeted queries; `retire()` after every write to the store."""
+def _weak(method: Callable[..., Any]) -> Callable[[], Callable[..., Any] | None]:
+    # The store owns the pool, and the pool must not keep the store alive.
+    return weakref.WeakMethod(method) if inspect.ismethod(method) else (lambda: method)
 
-    def __init__(self, serve: Serve, idle_target: int = 2, warm_up: Any = None) -> None:
-        # A weak reference: the store owns the pool, and the pool must not keep the store alive.
-        self._serve = weakref.WeakMethod(serve) if inspect.ismethod(serve) else lambda: serve
+
+def _zygote_loop(channel: socket.socket, serve: Serve, apply: Apply) -> None:
+    """What the zygote does until the service closes the channel: apply each change, and fork a
+    worker when asked, sending the service its ends of the worker's pipes."""
+    _become_child()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers that end are reaped by the kernel
+    while _next_request(channel.fileno(), apply) is not None:
+        parent_reads, child_writes = os.pipe()
+        child_reads, parent_writes = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                channel.close()
+                os.close(parent_reads)
+                os.close(parent_writes)
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                _child_loop(serve, apply, child_reads, child_writes)
+            finally:
+                os._exit(0)
+        socket.send_fds(channel, [_HEADER.pack(pid)], [parent_writes, parent_reads])
+        for end in (parent_reads, child_writes, child_reads, parent_writes):
+            os.close(end)
+
+
+@dataclass(eq=False)
+class _Zygote:
+    pid: int
+    channel: socket.socket
+
+    def stop(self) -> None:
+        self.channel.close()  # it leaves when it reads the end of the channel
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+
+
+class WorkerPool:
+    """Forked workers for budgeted queries. After each write to the store, `publish(change)` (the
+    workers apply it to their copy) or `retire()` (the workers are replaced)."""
+
+    def __init__(self, serve: Serve, apply: Apply, idle_target: int = 2, warm_up: Any = None) -> None:
+        self._serve = _weak(serve)
+        self._apply = _weak(apply)
         self._idle_target = idle_target
         self._idle: list[_Worker] = []
+        self._live: set[_Worker] = set()  # idle and busy
         self._lock = threading.Lock()
         self._generation = 0
         self._in_use = False  # workers are forked ahead of time only once queries have come
         # A cheap request each worker forked ahead of time runs once: the first query in a new
         # process is slower (code paths and pages touched for the first time).
         self._warm_up = warm_up
+        self._zygote: _Zygote | None = None
 
     def __del__(self) -> None:
         try:
@@ -134,24 +208,79 @@ class WorkerPool:
         except Exception:  # noqa: BLE001 - interpreter shutdown
             pass
 
+    def start_zygote(self, prepare: Callable[[], None] = lambda: None) -> None:
+        """Fork the zygote, which will fork the workers from now on. Call it only when no other
+        thread can be inside the store the workers read; `prepare` runs first in the zygote."""
+        if self._zygote is not None:
+            return
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        with FORK_LOCK:
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    ours.close()
+                    prepare()
+                    serve, apply = self._serve(), self._apply()
+                    if serve is not None and apply is not None:
+                        _zygote_loop(theirs, serve, apply)
+                finally:
+                    os._exit(0)
+            theirs.close()
+            self._zygote = _Zygote(pid, ours)
+
+    def _fork_from_zygote(self, zygote: _Zygote) -> _Worker:
+        """A worker forked by the zygote (call under FORK_LOCK, so no change overtakes the request)."""
+        _write_message(zygote.channel.fileno(), pickle.dumps((_FORK,)))
+        data, fds, _flags, _address = socket.recv_fds(zygote.channel, _HEADER.size, 2)
+        if len(data) < _HEADER.size or len(fds) != 2:
+            raise OSError("the zygote did not fork a worker")
+        (pid,) = _HEADER.unpack(data)
+        return _Worker(pid, fds[0], fds[1], self._generation)
+
     def _fork(self) -> _Worker:
+        with FORK_LOCK:
+            zygote = self._zygote
+            if zygote is not None:
+                try:
+                    worker = self._fork_from_zygote(zygote)
+                except OSError:
+                    _LOG.exception("the zygote is gone; workers are forked from the service")
+                    self._zygote = None
+                else:
+                    with self._lock:
+                        self._live.add(worker)
+                    return worker
         parent_reads, child_writes = os.pipe()
         child_reads, parent_writes = os.pipe()
-        with FORK_LOCK:
-            generation = self._generation
+        with FORK_LOCK:  # writes wait: the worker is registered before the next change is published
             pid = os.fork()
-        if pid == 0:
-            try:
-                os.close(parent_reads)
-                os.close(parent_writes)
-                serve = self._serve()
-                if serve is not None:
-                    _child_loop(serve, child_reads, child_writes)
-            finally:
-                os._exit(0)
+            if pid == 0:
+                try:
+                    os.close(parent_reads)
+                    os.close(parent_writes)
+                    serve, apply = self._serve(), self._apply()
+                    if serve is not None and apply is not None:
+                        _child_loop(serve, apply, child_reads, child_writes)
+                finally:
+                    os._exit(0)
+            worker = _Worker(pid, parent_writes, parent_reads, self._generation)
+            with self._lock:
+                self._live.add(worker)
         os.close(child_reads)
         os.close(child_writes)
-        return _Worker(pid, parent_writes, parent_reads, generation)
+        return worker
+
+    def _stop(self, worker: _Worker) -> None:
+        with self._lock:
+            self._live.discard(worker)
+        worker.stop()
+
+    def _send_changes(self, worker: _Worker) -> None:
+        """Send the worker the changes it has not had yet (they come before its next request)."""
+        with self._lock:
+            changes, worker.pending = worker.pending, []
+        for change in changes:
+            _write_message(worker.requests, pickle.dumps((_CHANGE, change), protocol=pickle.HIGHEST_PROTOCOL))
 
     def _take(self) -> _Worker:
         with self._lock:
@@ -159,6 +288,7 @@ class WorkerPool:
                 worker = self._idle.pop()
                 if worker.generation == self._generation:
                     return worker
+                self._live.discard(worker)
                 worker.stop()
         return self._fork()
 
@@ -167,21 +297,22 @@ class WorkerPool:
             if worker.generation == self._generation and len(self._idle) < self._idle_target:
                 self._idle.append(worker)
                 return
-        worker.stop()
+        self._stop(worker)
 
     def _exchange(self, worker: _Worker, request: Any, budget: Budget, deadline: float) -> QueryAnswer:
         """Send `request` to `worker` and read its answer; the worker is stopped on any failure."""
         try:
-            _write_message(worker.requests, pickle.dumps((request, budget.max_rows)))
+            self._send_changes(worker)
+            _write_message(worker.requests, pickle.dumps((_QUERY, request, budget.max_rows)))
             data = _read_message(worker.answers, deadline)
         except TimeoutError:
-            worker.stop()
+            self._stop(worker)
             raise QueryTimeout(budget.timeout_s) from None
         except OSError:
-            worker.stop()
+            self._stop(worker)
             raise QueryFailed("the query process ended without an answer") from None
         if not data:
-            worker.stop()
+            self._stop(worker)
             raise QueryFailed("the query process ended without an answer (out of memory?)")
         self._give_back(worker)
         if data.startswith(_OK):
@@ -189,18 +320,56 @@ class WorkerPool:
         raise decode_failure(data[1:])
 
     def run(self, request: Any, budget: Budget) -> QueryAnswer:
-        """The answer to `request` from a worker, or QueryTimeout once the budget is spent."""
+        """The answer to `request` from a worker, or QueryTimeout once the budget is spent.
+
+        A worker that ended without an answer (it could not apply a change, or was killed from
+        outside) is replaced once by a newly forked one, which holds every change already."""
         deadline = time.monotonic() + budget.timeout_s
-        self._in_use = True
-        return self._exchange(self._take(), request, budget, deadline)
+        if not self._in_use:  # queries have started to come: keep workers ready from now on
+            self._in_use = True
+            self.warm_in_background()
+        try:
+            return self._exchange(self._take(), request, budget, deadline)
+        except QueryFailed as failure:
+            if failure.syntax or not str(failure).startswith("the query process ended"):
+                raise
+            return self._exchange(self._fork(), request, budget, deadline)
+
+    def publish(self, change: Any) -> None:
+        """A write the store has just made: every worker applies it before its next request.
+        Call it under FORK_LOCK, in the order of the writes."""
+        if self._zygote is not None:
+            try:
+                _write_message(self._zygote.channel.fileno(),
+                               pickle.dumps((_CHANGE, change), protocol=pickle.HIGHEST_PROTOCOL))
+            except OSError:
+                _LOG.exception("the zygote is gone; workers are forked from the service")
+                self._zygote = None
+        with self._lock:
+            for worker in self._live:
+                worker.pending.append(change)
+            idle = list(self._idle)
+            self._idle = []
+        for worker in idle:  # idle workers apply it now, while nobody is waiting for them
+            try:
+                self._send_changes(worker)
+            except OSError:
+                self._stop(worker)
+                continue
+            self._give_back(worker)
 
     def retire(self) -> None:
-        """The store changed: idle workers hold the old data; busy ones leave when they finish."""
+        """The store changed in a way the workers cannot follow: replace them. Idle workers stop
+        now; busy ones when they finish."""
         with self._lock:
             self._generation += 1
             stale, self._idle = self._idle, []
+            self._live.difference_update(stale)
+            zygote, self._zygote = self._zygote, None
         for worker in stale:
             worker.stop()
+        if zygote is not None:
+            zygote.stop()
 
     def warm(self) -> None:
         """Fork workers up to the idle target, if queries have come (from a background thread)."""
@@ -218,13 +387,19 @@ class WorkerPool:
                 return
 
     def warm_in_background(self) -> None:
-        if self._in_use:
+        """Fork workers ahead of time; only through the zygote (a fork from the service while its
+        other threads use the store is what the zygote is there to avoid)."""
+        if self._in_use and self._zygote is not None:
             threading.Thread(target=self.warm, name="query-workers", daemon=True).start()
 
     def shutdown(self) -> None:
-        """Stop the idle workers; the pool forks again when the next query comes."""
+        """Stop the idle workers and the zygote; workers are forked again when queries come."""
         with self._lock:
             self._in_use = False
             idle, self._idle = self._idle, []
+            self._live.difference_update(idle)
+            zygote, self._zygote = self._zygote, None
         for worker in idle:
             worker.stop()
+        if zygote is not None:
+            zygote.stop()

@@ -10,8 +10,9 @@ import logging
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Mapping, Protocol, Union
+from typing import TYPE_CHECKING, BinaryIO, Iterable, Mapping, Protocol, Union
 
 import pyoxigraph as ox
 
@@ -41,6 +42,26 @@ def _version_update() -> str:
     token = ox.Literal(uuid.uuid4().hex)
     return (f"DELETE WHERE {{ GRAPH <{meta}> {{ <{node}> <{has}> ?version }} }} ;\n"
             f"INSERT DATA {{ GRAPH <{meta}> {{ <{node}> <{has}> {token} }} }}")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One atomic write, as data, so that it can be replayed on the replica and sent to workers:
+    quads to add, a file to bulk-load (path, media type, graph), then a SPARQL update."""
+
+    extend: list[ox.Quad] | None = None
+    load: tuple[str, str, str] | None = None
+    update: str | None = None
+
+
+def apply_change(store: ox.Store, change: Change) -> None:
+    if change.extend:
+        store.extend(change.extend)
+    if change.load:
+        path, media_type, graph = change.load
+        store.bulk_load(path=path, format=ox.RdfFormat.from_media_type(media_type), to_graph=ox.NamedNode(graph))
+    if change.update:
+        store.update(change.update)
 
 
 class GraphStore(Protocol):
@@ -104,9 +125,9 @@ class OxigraphStore:
             path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(path))
         self._replica: ox.Store | None = None
-        self._journal: list[Callable[[ox.Store], None]] | None = None
+        self._journal: list[Change] | None = None
         self._replica_state = "none" if path is not None else "in memory"
-        self._workers = WorkerPool(self._answer, idle_target=query_workers, warm_up=_WARM_UP)
+        self._workers = WorkerPool(self._answer, self._apply_in_worker, idle_target=query_workers, warm_up=_WARM_UP)
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -165,6 +186,12 @@ class OxigraphStore:
                             named_graphs=None if named_graphs is None else [ox.NamedNode(g) for g in named_graphs])
         return materialise(result, form, max_rows)
 
+    def prepare_workers(self) -> None:
+        """For a store in memory: fork the process that forks query workers, now, while no other
+        thread uses the store (the on-disk store's replica does this when it is complete)."""
+        if self.path is None:
+            self._workers.start_zygote()
+
     def stop_workers(self) -> None:
         """Stop the idle query worker processes (new ones are forked when queries come)."""
         self._workers.shutdown()
@@ -194,12 +221,18 @@ class OxigraphStore:
                 replica.extend(quads)
                 self._copied(len(quads))
             with FORK_LOCK:
-                for write in self._journal or []:
-                    write(replica)
-                self._journal = None
-                self._replica = replica
-                self._replica_state = "ready"
-                self._workers.retire()  # workers forked from now on read the replica
+                for change in self._journal or []:
+                    apply_change(replica, change)
+                self._workers.retire()  # the workers so far read the disk store
+
+                def take_over() -> None:
+                    self._journal = None
+                    self._replica = replica
+                    self._replica_state = "ready"
+
+                # Nobody but this thread has seen the replica yet: the moment to fork the zygote.
+                self._workers.start_zygote(prepare=take_over)
+                take_over()
             self._workers.warm_in_background()
         except Exception:  # noqa: BLE001 - reads simply stay on disk
             _LOG.exception("the in-memory replica could not be built; reads stay on disk")
@@ -219,22 +252,36 @@ class OxigraphStore:
 
     # --- writing ---------------------------------------------------------------------------------
 
-    def _write(self, write: Callable[[ox.Store], None]) -> None:
-        """Apply one atomic write to the durable store, then to the replica (or its journal)."""
+    @property
+    def _reads_from_memory(self) -> bool:
+        return self.path is None or self._replica is not None
+
+    def _write(self, change: Change) -> None:
+        """Apply one atomic change to the durable store, then to the replica (or its journal), then
+        to the query workers' copies (or, while reads come from disk, replace the workers)."""
         with FORK_LOCK:
-            write(self._store)
+            apply_change(self._store, change)
             self.flush()
             if self._journal is not None:
-                self._journal.append(write)
+                self._journal.append(change)
             elif self._replica is not None:
                 try:
-                    write(self._replica)
+                    apply_change(self._replica, change)
                 except Exception:  # noqa: BLE001 - the disk store has it; stop reading the copy
                     _LOG.exception("a write reached the disk store but not the replica; reads go to disk")
                     self._replica = None
                     self._replica_state = "failed"
+            if self._reads_from_memory:
+                self._workers.publish(change)
+                return
             self._workers.retire()
         self._workers.warm_in_background()
+
+    def _apply_in_worker(self, change: Change) -> None:
+        """What a query worker does with a change the service made: the same, to its own copy."""
+        if not self._reads_from_memory:
+            raise RuntimeError("a worker reading the disk store must not write to it")
+        apply_change(self._reader, change)
 
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
         """Put `quads` into `graph` in place of what it held, in one transaction."""
@@ -254,39 +301,26 @@ class OxigraphStore:
             if not any(graph in existing for graph in replace):
                 quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
                          for graph, triples in [*replace.items(), *add.items()] for t in triples]
-
-                def write(store: ox.Store) -> None:
-                    store.extend(quads)
-                    store.update(version)
-            else:
-                operations = [f"DROP SILENT GRAPH <{graph.value}>" for graph in replace]
-                blocks = []
-                for graph, triples in [*replace.items(), *add.items()]:
-                    if triples:
-                        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-                        blocks.append(f"GRAPH <{graph.value}> {{\n{body}}}")
-                if blocks:
-                    operations.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
-                update = " ;\n".join([*operations, version])
-
-                def write(store: ox.Store) -> None:
-                    store.update(update)
-            self._write(write)
+                self._write(Change(extend=quads, update=version))
+                return
+            operations = [f"DROP SILENT GRAPH <{graph.value}>" for graph in replace]
+            blocks = []
+            for graph, triples in [*replace.items(), *add.items()]:
+                if triples:
+                    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+                    blocks.append(f"GRAPH <{graph.value}> {{\n{body}}}")
+            if blocks:
+                operations.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
+            self._write(Change(update=" ;\n".join([*operations, version])))
 
     def bulk_load(self, path: Path, rdf_format: ox.RdfFormat, graph: ox.NamedNode) -> None:
         """Load a big file into `graph` with the engine's bulk loader (not one transaction: for
         filling a fresh store, as the benchmark does), then give the store a new data version."""
-        version = _version_update()
-
-        def write(store: ox.Store) -> None:
-            store.bulk_load(path=str(path), format=rdf_format, to_graph=graph)
-            store.update(version)
-
-        self._write(write)
+        self._write(Change(load=(str(path), rdf_format.media_type, graph.value), update=_version_update()))
 
     def clear(self) -> None:
         """Empty the store, in one transaction."""
-        self._write(lambda store: store.update("CLEAR ALL"))
+        self._write(Change(update="CLEAR ALL"))
 
     def dump(self, out: BinaryIO, rdf_format: ox.RdfFormat, **options: object) -> None:
         """Every quad, serialised by the engine."""
@@ -332,8 +366,8 @@ class OxigraphStore:
         """A token that changes with every write (kept in the meta graph, so it survives restarts)."""
         for quad in self._reader.quads_for_pattern(_STORE_NODE, _HAS_VERSION, None, _META_GRAPH):
             return quad.object.value
-        version = _version_update()  # a store written before versions existed gets its first one now
-        self._write(lambda store: store.update(version))
+        # A store written before versions existed gets its first one now.
+        self._write(Change(update=_version_update()))
         return self.data_version()
 
     def named_graphs(self) -> list[ox.NamedNode]:

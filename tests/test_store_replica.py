@@ -5,6 +5,9 @@ worker processes forked ahead of time; a write must never leave a worker answeri
 from __future__ import annotations
 
 import gc
+import os
+import signal
+import time
 import threading
 from pathlib import Path
 
@@ -12,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 
 from graphsvc.budget import Budget
-from graphsvc.store import OxigraphStore
+from graphsvc.store import Change, OxigraphStore
 
 G = ox.NamedNode("urn:x-test:graph")
 H = ox.NamedNode("urn:x-test:other")
@@ -28,6 +31,15 @@ def values_in(store: OxigraphStore, graph: ox.NamedNode, budgeted: bool = False)
     if budgeted:
         return [int(row["o"].value) for row in store.execute(query, "SELECT", BUDGET).rows]
     return [int(row["o"].value) for row in store.query(query)]  # type: ignore[union-attr]
+
+
+def parent_of(pid: int) -> int | None:
+    """The parent process of `pid`, or None once it has ended."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if fields[0] == "Z" else int(fields[1])
 
 
 @pytest.fixture
@@ -93,7 +105,7 @@ def test_a_failed_write_changes_neither_copy(disk_store: OxigraphStore) -> None:
     assert disk_store.wait_for_replica(60)
     version = disk_store.data_version()
     with pytest.raises(SyntaxError):
-        disk_store._write(lambda store: store.update("INSERT DATA { <urn:a> <urn:b> "))  # noqa: SLF001
+        disk_store._write(Change(update="INSERT DATA { <urn:a> <urn:b> "))  # noqa: SLF001
     assert disk_store.reads_from == "memory replica"
     assert disk_store.data_version() == version
     assert len(values_in(disk_store, G)) == 5_000
@@ -125,3 +137,42 @@ def test_a_store_in_memory_has_no_replica() -> None:
     store = OxigraphStore()
     assert store.start_replica() is None
     assert store.reads_from == "in memory"
+
+
+@pytest.mark.parametrize("where", ["replica", "memory"])
+def test_workers_reading_memory_follow_writes_without_being_replaced(where: str, tmp_path: Path) -> None:
+    store = OxigraphStore(tmp_path / "store") if where == "replica" else OxigraphStore()
+    store.write_graphs({G: [triple(0)]}, {})
+    if where == "replica":
+        store.start_replica()
+        assert store.wait_for_replica(60)
+    else:
+        store.prepare_workers()
+    zygote = store._workers._zygote  # noqa: SLF001
+    assert zygote is not None
+    assert values_in(store, G, budgeted=True) == [0]
+    time.sleep(0.5)  # the workers forked ahead of time are ready
+    workers = {w.pid for w in store._workers._live}  # noqa: SLF001
+    assert len(workers) == 2
+    store.write_graphs({}, {G: [triple(1)]})  # an addition
+    store.write_graphs({H: [triple(2)]}, {})  # a new graph
+    store.write_graphs({G: [triple(3)]}, {})  # a replaced graph
+    assert values_in(store, G, budgeted=True) == [3]
+    assert values_in(store, H, budgeted=True) == [2]
+    assert {w.pid for w in store._workers._live} == workers  # noqa: SLF001 - the same processes
+    # They are children of the zygote, not of this process, which has other threads.
+    assert {parent_of(pid) for pid in workers} == {zygote.pid}
+    store.stop_workers()
+    time.sleep(0.2)
+    assert all(parent_of(pid) is None for pid in [*workers, zygote.pid])
+
+
+def test_a_worker_that_died_is_replaced_and_the_query_answered(tmp_path: Path) -> None:
+    store = OxigraphStore()
+    store.write_graphs({G: [triple(0)]}, {})
+    assert values_in(store, G, budgeted=True) == [0]
+    for worker in list(store._workers._idle):  # noqa: SLF001
+        os.kill(worker.pid, signal.SIGKILL)
+    store.write_graphs({G: [triple(5)]}, {})
+    assert values_in(store, G, budgeted=True) == [5]
+    store.stop_workers()

@@ -41,8 +41,10 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store if store is not None else open_store(settings)
-    if settings.memory_replica and isinstance(app.state.store, OxigraphStore):
-        app.state.store.start_replica()  # reads move to memory once the copy is complete
+    if isinstance(app.state.store, OxigraphStore):
+        app.state.store.prepare_workers()  # before any request: no other thread uses the store yet
+        if settings.memory_replica:
+            app.state.store.start_replica()  # reads move to memory once the copy is complete
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
