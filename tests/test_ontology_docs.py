@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from graphsvc import project
-from graphsvc.api import ontology
+from graphsvc.api import ontology_schemes as ontology
 from graphsvc.api.linked_data import curie
 
 
