@@ -355,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     log("raw pyoxigraph on the on-disk store")
     results["raw_disk"] = run_step("raw", {"store": str(store), "budget_s": args.query_budget})
     log("service over HTTP")
-    results["http"] = (http_measurements(store, selected, cold_rounds=1, warm_rounds=2) if big
+    results["http"] = (http_measurements(store, selected, cold_rounds=1, warm_rounds=5) if big
                        else http_measurements(store, selected))
     log("no-op route")
     results["noop"] = noop_measurements()
