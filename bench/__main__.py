@@ -236,6 +236,19 @@ def throughput(port: int, path: str, seconds: int = 10, connections: int = 16) -
     return json.loads(proc.stdout)
 
 
+def time_cases(port: int, selected: list, into: dict[str, list[float]], errors: list[str], when: str) -> None:
+    """One call of each case, in order, on one connection; the seconds of each go into `into`."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
+    for case in selected:
+        status, _size, elapsed = get(conn, case.path)
+        if status != 200:
+            errors.append(f"{when}: {case.path}: HTTP {status}")
+            log(errors[-1])
+            continue
+        into[case.name].append(elapsed)
+    conn.close()
+
+
 def http_measurements(store: Path, selected: list, starts: int = 3, cold_rounds: int = 3,
                       warm_rounds: int = 3) -> dict[str, Any]:
     """Start-up on the existing store, first calls (empty cache), repeated calls, throughput, memory."""
@@ -250,29 +263,14 @@ def http_measurements(store: Path, selected: list, starts: int = 3, cold_rounds:
         startups.append(server.startup_s)
         try:
             replica_ready.append(server.wait_until_reads_from_memory())
-            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=900)
-            for case in (selected if attempt < cold_rounds else []):
-                status, size, elapsed = get(conn, case.path)
-                if status != 200:
-                    errors.append(f"after start {attempt}: {case.path}: HTTP {status}")
-                    log(errors[-1])
-                    continue
-                first[case.name].append(elapsed)
-            conn.close()
+            if attempt < cold_rounds:
+                time_cases(server.port, selected, first, errors, f"after start {attempt}")
             if attempt == starts - 1:
                 log("service: first calls after a write (warm process, empty cache)")
                 warm: dict[str, list[float]] = {c.name: [] for c in selected}
                 for round_ in range(warm_rounds):
                     bump_data_version(server.port, round_)
-                    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=900)
-                    for case in selected:
-                        status, size, elapsed = get(conn, case.path)
-                        if status != 200:
-                            errors.append(f"after write {round_}: {case.path}: HTTP {status}")
-                            log(errors[-1])
-                            continue
-                        warm[case.name].append(elapsed)
-                    conn.close()
+                    time_cases(server.port, selected, warm, errors, f"after write {round_}")
                 result["first_call_warm"] = {name: {**summary(times), "runs_ms": [round(t * 1000, 2) for t in times]}
                                              for name, times in warm.items()}
                 log("service: repeated calls")
@@ -373,7 +371,9 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{size}.json").write_text(json.dumps(results, indent=1) + "\n")
-    write_reports(out, ROOT / "README.md")
+    # README.md shows the project's own results only, not those of a run written elsewhere.
+    default_out = (ROOT / "bench" / "results").resolve()
+    write_reports(out, ROOT / "README.md" if out.resolve() == default_out else None)
     log(f"wrote {out / (size + '.json')} and {out / (size + '.md')}")
     return 0
 

@@ -363,13 +363,7 @@ class WorkerPool:
         now; busy ones when they finish."""
         with self._lock:
             self._generation += 1
-            stale, self._idle = self._idle, []
-            self._live.difference_update(stale)
-            zygote, self._zygote = self._zygote, None
-        for worker in stale:
-            worker.stop()
-        if zygote is not None:
-            zygote.stop()
+        self._stop_idle_and_zygote()
 
     def warm(self) -> None:
         """Fork workers up to the idle target, if queries have come (from a background thread)."""
@@ -394,8 +388,11 @@ class WorkerPool:
 
     def shutdown(self) -> None:
         """Stop the idle workers and the zygote; workers are forked again when queries come."""
+        self._in_use = False
+        self._stop_idle_and_zygote()
+
+    def _stop_idle_and_zygote(self) -> None:
         with self._lock:
-            self._in_use = False
             idle, self._idle = self._idle, []
             self._live.difference_update(idle)
             zygote, self._zygote = self._zygote, None
