@@ -16,12 +16,35 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
-class QueryTimeout(Exception):
+class BudgetExceeded(Exception):
+    """A limit stopped the work or kept it from starting: the HTTP layer says 503 (with
+    `Retry-After` when `retry_after_s` is set)."""
+
+    retry_after_s: int | None = None
+
+
+class QueryTimeout(BudgetExceeded):
     """The query used up its time budget and was stopped."""
 
     def __init__(self, seconds: float) -> None:
         super().__init__(f"the query was stopped after its time budget of {seconds:g} s")
         self.seconds = seconds
+
+
+class QueryOutOfMemory(BudgetExceeded):
+    """The query asked for more memory than a query may use; its process was ended."""
+
+    def __init__(self, megabytes: int) -> None:
+        super().__init__(f"the query was stopped: it needed more than the {megabytes} MB a query may use")
+        self.megabytes = megabytes
+
+
+class ServiceBusy(BudgetExceeded):
+    """Every query process was busy for as long as a request may wait for one."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"every query process is busy; try again in {retry_after_s} s")
+        self.retry_after_s = retry_after_s
 
 
 class BackendUnavailable(Exception):
@@ -45,6 +68,14 @@ class QueryFailed(Exception):
         self.line = line
         self.column = column
         self.syntax = syntax
+
+
+class QueryRefused(QueryFailed):
+    """The engine tried what queries here cannot do (open a network connection): a client error."""
+
+    def __init__(self) -> None:
+        super().__init__("the query tried to open a network connection, which queries on this service "
+                         "cannot do: SERVICE and LOAD are not available")
 
 
 @dataclass

@@ -8,6 +8,7 @@ A header is the leading block of `#+ key: value` comment lines. Besides `title` 
     #+ derive: until = on + days
     #+ shape: network
     #+ list: partners
+    #+ refresh: background
 
 queries/README.md documents every key. The query's body marks with a line `# @parameters`
 where the service puts the VALUES block that binds the parameters; being a comment, the
@@ -24,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from graphsvc import project
-from graphsvc.sparql_guard import inspect_query
+from graphsvc.guard import inspect_query
 
 _HEADER_LINE = re.compile(r"^#\+\s*([A-Za-z_][\w-]*)\s*:\s*(.*)$")
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -37,6 +38,7 @@ _DIRECTIVE = re.compile(r"^[ \t]*# @(if-bound|end)\b", re.MULTILINE)
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "date", "boolean", "language")
 RESERVED = {"format", "limit", "offset"}
 SHAPES = ("rows", "network", "facets")
+REFRESHES = ("request", "background")  # computed per request, or once per data version (graphsvc.aggregates)
 _DERIVE = re.compile(r"^([A-Za-z][A-Za-z0-9]*)\s*=\s*([A-Za-z][A-Za-z0-9]*)\s*\+\s*([A-Za-z][A-Za-z0-9]*)$")
 
 
@@ -95,6 +97,10 @@ class NamedQuery:
     @property
     def description(self) -> str:
         return self.header.get("description", "")
+
+    @property
+    def refresh(self) -> str:
+        return self.header.get("refresh", "request")
 
     @property
     def has_marker(self) -> bool:
@@ -191,6 +197,8 @@ def parse_named_query(path: Path) -> NamedQuery:
     shape = header.get("shape", "rows")
     if shape not in SHAPES:
         raise CatalogError(f"{where}: shape {shape!r} is not one of {', '.join(SHAPES)}")
+    if header.get("refresh", "request") not in REFRESHES:
+        raise CatalogError(f"{where}: refresh {header['refresh']!r} is not one of {', '.join(REFRESHES)}")
     names = [p.name for p in params] + [d.name for d in derived]
     if len(set(names)) != len(names):
         raise CatalogError(f"{where}: a parameter is declared twice")

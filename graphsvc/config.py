@@ -56,13 +56,39 @@ class Settings:
     sparql_password: str = field(default="", repr=False)  # never shown: not in repr, not in errors
     sparql_auth: str = "digest"  # or "basic"
     sparql_timeout_param: str = "timeout:ms"  # name:unit of the server's per-query timeout, or "" for none
+    # Seconds the remote store trusts the data version it last read (its own writes set it at once).
+    sparql_version_ttl_s: float = 1.0
     # Writes: (agent, bearer token) pairs the operator allows; none means writes are off.
     write_tokens: tuple[tuple[str, str], ...] = field(default_factory=tuple, repr=False)
     max_upload_bytes: int = 16 * 1024 * 1024
+    # Uploads: seconds to parse (and, separately, to validate) one; MB its parser process may grow by.
+    upload_timeout_s: float = 10.0
+    upload_memory_mb: int = 1024
+    # IRI prefixes of graphs written without the shapes applying (data outside the project's vocabulary).
+    unvalidated_graphs: tuple[str, ...] = field(default_factory=tuple)
+    # One request: the body of a non-upload request, all header lines together, the URL (see http_limits).
+    max_request_bytes: int = 1024 * 1024
+    max_header_bytes: int = 16_384
+    max_url_bytes: int = 16_384
     # Serve reads of the on-disk store from a copy in memory, built in the background at start.
     memory_replica: bool = True
     # Worker processes kept ready to run budgeted queries (each holds a copy-on-write view of the store).
     query_workers: int = 2
+    # Public queries: how many run at once (each in a worker), how many more may wait for one, and
+    # how much memory (MB) a query's worker may take beyond the store it shares with the service.
+    max_queries: int = 4
+    query_queue: int = 16
+    query_memory_mb: int = 1024
+    # The longest query text /sparql reads (the guard tokenizes it twice before it runs).
+    max_query_bytes: int = 128 * 1024
+    # What relative IRIs in queries resolve against (default: the /sparql endpoint's own URL).
+    base_iri: str = ""
+    # Dashboard aggregates (graphsvc.aggregates): the budget of a background computation, and how
+    # long a request waits for a fresh value before it is given the last one.
+    aggregate_timeout_s: float = 60.0
+    aggregate_wait_s: float = 0.5
+    # The service's public address (scheme, host, optional path), for absolute links in answers.
+    public_url: str = ""
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -82,15 +108,39 @@ class Settings:
             sparql_password=_env("SPARQL_PASSWORD", ""),
             sparql_auth=_env("SPARQL_AUTH", base.sparql_auth).strip().lower(),
             sparql_timeout_param=_env("SPARQL_TIMEOUT_PARAM", base.sparql_timeout_param).strip(),
+            sparql_version_ttl_s=float(_env("SPARQL_VERSION_TTL", str(base.sparql_version_ttl_s))),
             write_tokens=parse_write_tokens(_env("WRITE_TOKENS", "")),
             max_upload_bytes=int(_env("MAX_UPLOAD_BYTES", str(base.max_upload_bytes))),
+            upload_timeout_s=float(_env("UPLOAD_TIMEOUT", str(base.upload_timeout_s))),
+            upload_memory_mb=int(_env("UPLOAD_MEMORY_MB", str(base.upload_memory_mb))),
+            unvalidated_graphs=tuple(p.strip() for p in _env("UNVALIDATED_GRAPHS", "").split(",") if p.strip()),
+            max_request_bytes=int(_env("MAX_REQUEST_BYTES", str(base.max_request_bytes))),
+            max_header_bytes=int(_env("MAX_HEADER_BYTES", str(base.max_header_bytes))),
+            max_url_bytes=int(_env("MAX_URL_BYTES", str(base.max_url_bytes))),
             query_workers=int(_env("QUERY_WORKERS", str(base.query_workers))),
+            max_queries=int(_env("MAX_QUERIES", str(base.max_queries))),
+            query_queue=int(_env("QUERY_QUEUE", str(base.query_queue))),
+            query_memory_mb=int(_env("QUERY_MEMORY_MB", str(base.query_memory_mb))),
+            base_iri=_env("BASE_IRI", ""),
+            max_query_bytes=int(_env("MAX_QUERY_BYTES", str(base.max_query_bytes))),
+            aggregate_timeout_s=float(_env("AGGREGATE_TIMEOUT", str(base.aggregate_timeout_s))),
+            aggregate_wait_s=float(_env("AGGREGATE_WAIT", str(base.aggregate_wait_s))),
+            public_url=_env("PUBLIC_URL", "").strip().rstrip("/"),
             memory_replica=_flag(_env("MEMORY_REPLICA", "1" if base.memory_replica else "0"), "MEMORY_REPLICA"),
         )
 
     def with_overrides(self, **changes: object) -> "Settings":
         """A copy with the given non-None values replaced (CLI flags left unset change nothing)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @property
+    def public_base(self) -> str:
+        """The service's absolute base URL, for links that must be absolute: GRAPHSVC_PUBLIC_URL, or
+        the address it listens on (never a request's Host header, which the client chooses)."""
+        if self.public_url:
+            return self.public_url
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else "::1" if self.host == "::" else self.host
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
 
     @property
     def in_memory(self) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from time import monotonic
 from typing import Iterable, Sequence
 
 import pyoxigraph as ox
@@ -18,7 +19,7 @@ import pyoxigraph as ox
 from graphsvc import project
 from graphsvc.store import GraphStore
 from graphsvc.upload import ParsedUpload, UploadError
-from graphsvc.validation.validator import ValidationResult, validate
+from graphsvc.validation.validator import ValidationResult, ValidationTimeout, ValidationTooLarge, validate
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 PROV = "http://www.w3.org/ns/prov#"
@@ -109,13 +110,31 @@ def _focus(batch: Iterable[ox.Triple]) -> set[Term]:
     return nodes
 
 
-def check(store: GraphStore, ingest: IngestPlan) -> IngestPlan:
-    """Validate the planned content against the shapes, with the context it needs from the store."""
-    batch = [t for triples in ingest.targets.values() for t in triples]
+def is_unvalidated(graph: ox.NamedNode, unvalidated: Sequence[str]) -> bool:
+    """Whether the shapes do not apply to `graph` (its IRI starts with one of the prefixes given)."""
+    return any(graph.value.startswith(prefix) for prefix in unvalidated if prefix)
+
+
+def check(store: GraphStore, ingest: IngestPlan, timeout_s: float | None = None,
+          unvalidated: Sequence[str] = ()) -> IngestPlan:
+    """Validate the planned content against the shapes, with the context it needs from the store.
+
+    Targets under one of the `unvalidated` IRI prefixes (GRAPHSVC_UNVALIDATED_GRAPHS) are not
+    judged, and what such graphs hold is no context for the others. Past `timeout_s` seconds,
+    ValidationTimeout; a class hierarchy too large to infer from, ValidationTooLarge.
+    """
+    deadline = None if timeout_s is None else monotonic() + timeout_s
+    judged = {g: t for g, t in ingest.targets.items() if not is_unvalidated(g, unvalidated)}
+    batch = [t for triples in judged.values() for t in triples]
+    if not batch:
+        ingest.results = []
+        return ingest
     nodes = _focus(batch)
     # The ontology is in the validation store already; the meta graph is the service's own.
     replaced = [ox.NamedNode(project.ONTOLOGY_GRAPH), ox.NamedNode(project.GRAPH_NS + "meta")]
     replaced += [] if ingest.append else list(ingest.targets)
+    if unvalidated:
+        replaced += [g for g in store.named_graphs() if is_unvalidated(g, unvalidated)]
     named = [n for n in nodes if isinstance(n, ox.NamedNode)]
     # Only the batch's subjects are judged: other nodes are there as context, judged when they came in.
     focus = {t.subject for t in batch}
@@ -123,7 +142,13 @@ def check(store: GraphStore, ingest: IngestPlan) -> IngestPlan:
     # a class or concept the batch points to grow with the store and are never read.
     inward = [n for n in focus if isinstance(n, ox.NamedNode)]
     context = store.neighbourhood(named, exclude_graphs=replaced, depth=_CONTEXT_OUT_DEPTH, inward=inward)
-    ingest.results = validate(batch, focus, context)
+    try:
+        ingest.results = validate(batch, focus, context, deadline=deadline)
+    except ValidationTimeout as exc:
+        raise ValidationTimeout(f"validating the upload took longer than {timeout_s:g} s "
+                                f"(GRAPHSVC_UPLOAD_TIMEOUT); nothing was written") from exc
+    except ValidationTooLarge as exc:
+        raise ValidationTooLarge(f"{exc}; nothing was written: send the data in smaller parts") from exc
     return ingest
 
 

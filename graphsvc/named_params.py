@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Mapping
@@ -207,21 +209,74 @@ def bind_query(query: NamedQuery, params: BoundParams, extra_row: bool = True) -
     return text
 
 
-def check_membership(store: GraphStore, query: NamedQuery, params: BoundParams) -> None:
-    """IRI values of parameters with `class=` or `scheme=` must name such a thing in the graph."""
+_RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+# Whether a value was found to be an instance (or concept) of what a parameter asks, per data
+# version: a value is looked up once per version.
+_MEMBERSHIP: OrderedDict[tuple[str, str], bool] = OrderedDict()
+_MEMBERSHIP_LIMIT = 4096
+_MEMBERSHIP_LOCK = threading.Lock()
+
+
+def _membership_pattern(param: Param, term: ox.NamedNode, n: int) -> tuple[str, str]:
+    """The graph pattern that holds when `term` may be the value of `param`, and what it means."""
+    if param.rdf_class:
+        target = ox.NamedNode(expand_iri(param.rdf_class))
+        return (f"{term} a ?type{n} . ?type{n} <{_RDFS_SUBCLASS}>* {target} .",
+                f"an instance of {param.rdf_class}")
+    target = ox.NamedNode(expand_iri(param.scheme or ""))
+    return f"{term} <{_SKOS}inScheme>|<{_SKOS}topConceptOf> {target} .", f"a concept of {param.scheme}"
+
+
+def _remembered(key: tuple[str, str] | None) -> bool | None:
+    if key is None:
+        return None
+    with _MEMBERSHIP_LOCK:
+        return _MEMBERSHIP.get(key)
+
+
+def _remember(key: tuple[str, str], found: bool) -> None:
+    with _MEMBERSHIP_LOCK:
+        _MEMBERSHIP[key] = found
+        while len(_MEMBERSHIP) > _MEMBERSHIP_LIMIT:
+            _MEMBERSHIP.popitem(last=False)
+
+
+def clear_membership_cache() -> None:
+    """Forget every remembered outcome (tests, or after writes made behind the data version)."""
+    with _MEMBERSHIP_LOCK:
+        _MEMBERSHIP.clear()
+
+
+def check_membership(store: GraphStore, query: NamedQuery, params: BoundParams, version: str | None = None) -> None:
+    """IRI values of parameters with `class=` or `scheme=` must name such a thing in the graph.
+
+    A request's checks go to the store together, as one query (one round trip to a remote
+    server however many parameters are checked). With `version`, the store's data version, each
+    outcome is kept for that version, so later requests with the same value ask nothing.
+    They do not go with the named query itself: a SPARQL request carries one query, and putting
+    the test into the query's own pattern would turn the 422 into an empty or different answer.
+    """
+    checks: list[tuple[Param, ox.NamedNode, str, str, tuple[str, str] | None]] = []
     for param in query.params:
         term = params.terms.get(param.name)
         if not isinstance(term, ox.NamedNode) or not (param.rdf_class or param.scheme):
             continue
-        if param.rdf_class:
-            target = ox.NamedNode(expand_iri(param.rdf_class))
-            ask = (f"ASK {{ {term} a ?type . ?type <http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
-                   f"{target} }}")
-            what = f"an instance of {param.rdf_class}"
-        else:
-            target = ox.NamedNode(expand_iri(param.scheme or ""))
-            skos = "http://www.w3.org/2004/02/skos/core#"
-            ask = f"ASK {{ {term} <{skos}inScheme>|<{skos}topConceptOf> {target} }}"
-            what = f"a concept of {param.scheme}"
-        if not bool(store.query(ask)):
+        pattern, what = _membership_pattern(param, term, len(checks))
+        checks.append((param, term, pattern, what, (version, f"{term} {what}") if version is not None else None))
+    outcome = {i: _remembered(key) for i, (_, _, _, _, key) in enumerate(checks)}
+    unknown = [i for i, found in outcome.items() if found is None]
+    if len(unknown) == 1:
+        outcome[unknown[0]] = bool(store.query(f"ASK {{ {checks[unknown[0]][2]} }}"))  # type: ignore[arg-type]
+    elif unknown:
+        branches = "\n  UNION ".join(f"{{ {checks[i][2]} BIND({i} AS ?check) }}" for i in unknown)
+        rows = store.query(f"SELECT DISTINCT ?check WHERE {{\n  {branches}\n}}")
+        found = {int(row["check"].value) for row in rows}  # type: ignore[union-attr]
+        outcome.update({i: i in found for i in unknown})
+    for i in unknown:
+        key = checks[i][4]
+        if key is not None:
+            _remember(key, bool(outcome[i]))
+    for i, (param, term, _pattern, what, _key) in enumerate(checks):
+        if not outcome[i]:
             raise ParameterError(param.name, f"{term.value} is not {what} in the graph", term.value)

@@ -16,13 +16,21 @@ and the child then waits for it forever. So workers that read from memory are no
 service but from a "zygote": a single-threaded process forked once, at a moment when no other
 thread can be using the in-memory store (when the replica is complete and not yet published, or
 when the app is created), which then follows every change like a worker and forks the workers.
+
+Workers and the zygote confine themselves before their first request (graphsvc.sandbox): the
+kernel refuses them every internet socket, so no query can make the service connect anywhere,
+whatever reached the engine. Each query runs with the worker's memory capped to an allowance
+(a query past it ends its process and is answered as such, not retried), and at most `max_busy`
+queries run at once, with `max_waiting` more queued for at most their time budget (ServiceBusy).
 """
 
 from __future__ import annotations
 
+import faulthandler
 import gc
 import inspect
 import logging
+import math
 import os
 import pickle
 import select
@@ -35,12 +43,17 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from graphsvc.answers import QueryAnswer, QueryFailed, QueryTimeout
+from graphsvc import sandbox
+from graphsvc.answers import QueryAnswer, QueryFailed, QueryOutOfMemory, QueryRefused, QueryTimeout, ServiceBusy
 from graphsvc.budget import FORK_LOCK, Budget, decode_failure, encode_failure
 
 _HEADER = struct.Struct("!I")
 _OK = b"K"
 _FAILED = b"E"
+_NO_MEMORY = b"M"
+_NO_NETWORK = b"N"  # the engine tried to make a socket and the sandbox refused it
+_SOCKET_REFUSED = "(os error 13)"  # how the engine reports EACCES from socket()
+_STARTED = b"S"  # a worker has read a query and starts on it: if it ends now, the query ended it
 
 Serve = Callable[[Any, int], QueryAnswer]
 Apply = Callable[[Any], None]
@@ -109,10 +122,22 @@ class _Worker:
             pass
 
 
-def _become_child() -> None:
-    # The garbage collector would walk (and so write to, and copy) every object inherited from the
-    # service; frozen, they stay shared with it. Only the process's own objects are collected.
+# Why this process may not run queries (the network filter could not be installed), if so.
+_SANDBOX_FAILURE: str | None = None
+
+
+def _become_child(keep_fds: tuple[int, ...]) -> None:
+    """Settle in as a child of the service: no network from here on (graphsvc.sandbox), and the
+    inherited objects frozen for the garbage collector, which would otherwise walk (and so write
+    to, and copy) every one of them; frozen, they stay shared with the service."""
+    global _SANDBOX_FAILURE
+    try:
+        sandbox.confine(keep_fds)
+    except sandbox.SandboxUnavailable as exc:
+        _SANDBOX_FAILURE = str(exc)
+        _LOG.error("%s; this process will refuse every query", exc)
     gc.freeze()
+    faulthandler.disable()  # a query that ends its process is reported by the service, not dumped
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the service's to handle
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -131,16 +156,30 @@ def _next_request(fd: int, apply: Apply) -> list[Any] | None:
     return None
 
 
-def _child_loop(serve: Serve, apply: Apply, requests: int, answers: int) -> None:
+def _answer_one(serve: Serve, request: Any, max_rows: int, memory_bytes: int) -> bytes:
+    """The reply to one query, computed with the process's memory capped to the allowance."""
+    if _SANDBOX_FAILURE is not None:
+        return _FAILED + encode_failure(RuntimeError(_SANDBOX_FAILURE))
+    sandbox.limit_memory(memory_bytes)
+    try:
+        return _OK + pickle.dumps(serve(request, max_rows), protocol=pickle.HIGHEST_PROTOCOL)
+    except MemoryError:
+        return _NO_MEMORY
+    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+        if _SOCKET_REFUSED in str(exc) and sandbox.network_is_forbidden():
+            return _NO_NETWORK
+        return _FAILED + encode_failure(exc)
+    finally:
+        sandbox.lift_memory_limit()  # the service's own writes are applied without the cap
+
+
+def _child_loop(serve: Serve, apply: Apply, requests: int, answers: int, memory_bytes: int) -> None:
     """What a worker does until its parent closes the pipe: apply changes, answer queries."""
-    _become_child()
+    _become_child((requests, answers))
     while (content := _next_request(requests, apply)) is not None:
         request, max_rows = content
-        try:
-            payload = _OK + pickle.dumps(serve(request, max_rows), protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-            payload = _FAILED + encode_failure(exc)
-        _write_message(answers, payload)
+        _write_message(answers, _STARTED)
+        _write_message(answers, _answer_one(serve, request, max_rows, memory_bytes))
 
 
 def _weak(method: Callable[..., Any]) -> Callable[[], Callable[..., Any] | None]:
@@ -148,10 +187,10 @@ def _weak(method: Callable[..., Any]) -> Callable[[], Callable[..., Any] | None]
     return weakref.WeakMethod(method) if inspect.ismethod(method) else (lambda: method)
 
 
-def _zygote_loop(channel: socket.socket, serve: Serve, apply: Apply) -> None:
+def _zygote_loop(channel: socket.socket, serve: Serve, apply: Apply, memory_bytes: int) -> None:
     """What the zygote does until the service closes the channel: apply each change, and fork a
     worker when asked, sending the service its ends of the worker's pipes."""
-    _become_child()
+    _become_child((channel.fileno(),))
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers that end are reaped by the kernel
     while _next_request(channel.fileno(), apply) is not None:
         parent_reads, child_writes = os.pipe()
@@ -163,7 +202,7 @@ def _zygote_loop(channel: socket.socket, serve: Serve, apply: Apply) -> None:
                 os.close(parent_reads)
                 os.close(parent_writes)
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                _child_loop(serve, apply, child_reads, child_writes)
+                _child_loop(serve, apply, child_reads, child_writes, memory_bytes)
             finally:
                 os._exit(0)
         socket.send_fds(channel, [_HEADER.pack(pid)], [parent_writes, parent_reads])
@@ -188,10 +227,17 @@ class WorkerPool:
     """Forked workers for budgeted queries. After each write to the store, `publish(change)` (the
     workers apply it to their copy) or `retire()` (the workers are replaced)."""
 
-    def __init__(self, serve: Serve, apply: Apply, idle_target: int = 2, warm_up: Any = None) -> None:
+    def __init__(self, serve: Serve, apply: Apply, idle_target: int = 2, warm_up: Any = None,
+                 max_busy: int = 4, max_waiting: int = 16, memory_mb: int = 1024) -> None:
         self._serve = _weak(serve)
         self._apply = _weak(apply)
         self._idle_target = idle_target
+        # At most `max_busy` queries run at once, each in a process whose memory may grow by
+        # `memory_mb`; up to `max_waiting` more wait for a free process, then ServiceBusy.
+        self._slots = threading.BoundedSemaphore(max(1, max_busy))
+        self._max_waiting = max_waiting
+        self._waiting = 0
+        self._memory_mb = memory_mb
         self._idle: list[_Worker] = []
         self._live: set[_Worker] = set()  # idle and busy
         self._lock = threading.Lock()
@@ -222,7 +268,7 @@ class WorkerPool:
                     prepare()
                     serve, apply = self._serve(), self._apply()
                     if serve is not None and apply is not None:
-                        _zygote_loop(theirs, serve, apply)
+                        _zygote_loop(theirs, serve, apply, self._memory_mb << 20)
                 finally:
                     os._exit(0)
             theirs.close()
@@ -260,7 +306,7 @@ class WorkerPool:
                     os.close(parent_writes)
                     serve, apply = self._serve(), self._apply()
                     if serve is not None and apply is not None:
-                        _child_loop(serve, apply, child_reads, child_writes)
+                        _child_loop(serve, apply, child_reads, child_writes, self._memory_mb << 20)
                 finally:
                     os._exit(0)
             worker = _Worker(pid, parent_writes, parent_reads, self._generation)
@@ -304,7 +350,8 @@ class WorkerPool:
         try:
             self._send_changes(worker)
             _write_message(worker.requests, pickle.dumps((_QUERY, request, budget.max_rows)))
-            data = _read_message(worker.answers, deadline)
+            started = _read_message(worker.answers, deadline)
+            data = _read_message(worker.answers, deadline) if started else b""
         except TimeoutError:
             self._stop(worker)
             raise QueryTimeout(budget.timeout_s) from None
@@ -313,8 +360,15 @@ class WorkerPool:
             raise QueryFailed("the query process ended without an answer") from None
         if not data:
             self._stop(worker)
-            raise QueryFailed("the query process ended without an answer (out of memory?)")
+            if started:  # it ended while running the query: an allocation failed, or the engine did
+                raise QueryOutOfMemory(self._memory_mb)
+            raise QueryFailed("the query process ended without an answer")
+        if data == _NO_MEMORY:
+            self._stop(worker)  # what it allocated is not worth keeping
+            raise QueryOutOfMemory(self._memory_mb)
         self._give_back(worker)
+        if data == _NO_NETWORK:
+            raise QueryRefused()
         if data.startswith(_OK):
             return pickle.loads(data[1:])  # noqa: S301 - from a child of this process
         raise decode_failure(data[1:])
@@ -324,16 +378,38 @@ class WorkerPool:
 
         A worker that ended without an answer (it could not apply a change, or was killed from
         outside) is replaced once by a newly forked one, which holds every change already."""
-        deadline = time.monotonic() + budget.timeout_s
         if not self._in_use:  # queries have started to come: keep workers ready from now on
             self._in_use = True
             self.warm_in_background()
+        self._wait_for_slot(budget)
         try:
-            return self._exchange(self._take(), request, budget, deadline)
-        except QueryFailed as failure:
-            if failure.syntax or not str(failure).startswith("the query process ended"):
-                raise
-            return self._exchange(self._fork(), request, budget, deadline)
+            deadline = time.monotonic() + budget.timeout_s
+            try:
+                return self._exchange(self._take(), request, budget, deadline)
+            except QueryFailed as failure:
+                if failure.syntax or not str(failure).startswith("the query process ended"):
+                    raise
+                return self._exchange(self._fork(), request, budget, deadline)
+        finally:
+            self._slots.release()
+
+    def _wait_for_slot(self, budget: Budget) -> None:
+        """Take one of the `max_busy` places, waiting at most the query's own time budget, in a
+        queue of at most `max_waiting`; ServiceBusy (retry later) when there is none."""
+        retry_after = max(1, math.ceil(budget.timeout_s))
+        if self._slots.acquire(blocking=False):
+            return
+        with self._lock:
+            if self._waiting >= self._max_waiting:
+                raise ServiceBusy(retry_after)
+            self._waiting += 1
+        try:
+            taken = self._slots.acquire(timeout=budget.timeout_s)
+        finally:
+            with self._lock:
+                self._waiting -= 1
+        if not taken:
+            raise ServiceBusy(retry_after)
 
     def publish(self, change: Any) -> None:
         """A write the store has just made: every worker applies it before its next request.

@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import ast
 import json
+import logging
 import re
 import socket
+import threading
 import time
 import urllib.error
 import uuid
@@ -43,14 +45,16 @@ from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFo
                                             SPARQLWrapperException, Unauthorized, URITooLong)
 
 from graphsvc import project
-from graphsvc.answers import BackendTimeout, BackendUnavailable, QueryAnswer, QueryFailed
-from graphsvc.budget import Budget, materialise, syntax_failure
-from graphsvc.sparql_guard import _keywords, inspect_query
+from graphsvc.answers import BackendTimeout, BackendUnavailable, BudgetExceeded, QueryAnswer, QueryFailed
+from graphsvc.budget import Budget, materialise
+from graphsvc.guard import inspect_query, keywords
 
 if TYPE_CHECKING:
     from graphsvc.config import Settings
 
 Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
+
+_LOG = logging.getLogger(__name__)
 
 STAGING_PREFIX = "urn:graphsvc:staging:"
 # Graphs a fresh Virtuoso holds for itself; they are not part of the store's content.
@@ -67,10 +71,48 @@ _STORE_NODE = project.GRAPH_NS + "store"
 _HAS_VERSION = "http://purl.org/dc/terms/hasVersion"
 
 
-def _version_update() -> str:
-    token = ox.Literal(uuid.uuid4().hex)
+def _version_update(token: str) -> str:
+    """The update that makes `token` the data version."""
     return (f"DELETE WHERE {{ GRAPH <{_META_GRAPH}> {{ <{_STORE_NODE}> <{_HAS_VERSION}> ?version }} }} ;\n"
-            f"INSERT DATA {{ GRAPH <{_META_GRAPH}> {{ <{_STORE_NODE}> <{_HAS_VERSION}> {token} }} }}")
+            f"INSERT DATA {{ GRAPH <{_META_GRAPH}> {{ <{_STORE_NODE}> <{_HAS_VERSION}> {ox.Literal(token)} }} }}")
+
+
+class ServerLimit(BudgetExceeded):
+    """The SPARQL server refused the query under one of its own limits; `setting` names the
+    server's setting (the HTTP layer says 503, with the message)."""
+
+    def __init__(self, message: str, setting: str, allowed: int | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
+        self.allowed = allowed
+
+
+# Virtuoso's refusals under its settings (virtuoso.ini), as its messages state them.
+_SORT_LIMIT = re.compile(r"\bSR353\b.*?more th[ae]n (\d+) rows to sort\. Only (\d+) are allowed", re.DOTALL)
+_COST_LIMIT = re.compile(r"estimated execution time (\d+) \(sec\) exceeds the limit of (\d+) \(sec\)")
+
+
+def server_limit(message: str) -> ServerLimit | None:
+    """The limit a server's error message reports (Virtuoso's sort and cost limits), if it is one."""
+    found = _SORT_LIMIT.search(message)
+    if found:
+        wanted, allowed = int(found.group(1)), int(found.group(2))
+        return ServerLimit(f"the SPARQL server sorts at most {allowed} rows and this query needs {wanted} "
+                           f"(Virtuoso's [Parameters] MaxSortedTopRows, SR353): ask for fewer rows or an "
+                           f"earlier page, or raise the setting (README, Deployment)",
+                           "MaxSortedTopRows", allowed)
+    found = _COST_LIMIT.search(message)
+    if found:
+        return ServerLimit(f"the SPARQL server refused the query on its estimate of the time it needs "
+                           f"({found.group(1)} s against a limit of {found.group(2)} s: Virtuoso's [SPARQL] "
+                           f"MaxQueryCostEstimationTime); the service's own time budget bounds every query, so "
+                           f"the server can go without that check (README, Deployment)",
+                           "MaxQueryCostEstimationTime", int(found.group(2)))
+    return None
+
+
+# Virtuoso sends this header when [SPARQL] ResultSetMaxRows cut the answer.
+_MAX_ROWS_HEADER = "X-SPARQL-MaxRows"
 
 
 _RESULTS_JSON = "application/sparql-results+json"
@@ -84,7 +126,11 @@ _GRAPH_MEDIA = {
     "text/rdf+n3": ox.RdfFormat.TURTLE,
 }
 # An empty store parses a query (and finds its syntax errors, with positions) in microseconds.
+# Only the service's own queries are checked here, in process; a public query is checked in a
+# query worker (no network, time and memory budgets), since the check evaluates it.
 _SYNTAX_CHECKER = ox.Store()
+# A graph no server holds: how an empty default graph or set of named graphs is asked for.
+_NO_GRAPH = "urn:graphsvc:no-graph"
 _MESSAGE_LIMIT = 600
 
 
@@ -141,7 +187,7 @@ def with_row_cap(sparql: str, rows: int) -> str:
     existing LIMIT would make an appended LIMIT a syntax error); otherwise the reader's own cap
     (at most rows read from the answer) still holds.
     """
-    words = {word for word, _ in _keywords(sparql)}
+    words = keywords(sparql)
     if words & {"LIMIT", "OFFSET", "VALUES"}:
         return sparql
     return f"{sparql}\nLIMIT {rows}"
@@ -232,6 +278,7 @@ class RemoteStore:
         request_timeout_s: float = 120.0,
         chunk_triples: int = 2000,
         blank_chunk_triples: int = 250,
+        version_ttl_s: float = 1.0,
     ) -> None:
         if not query_url:
             raise ValueError("the sparql backend needs GRAPHSVC_SPARQL_QUERY_URL")
@@ -251,6 +298,29 @@ class RemoteStore:
         self.chunk_triples = chunk_triples
         # Virtuoso compiles an INSERT template to SQL of bounded length: smaller chunks there.
         self.blank_chunk_triples = blank_chunk_triples
+        self._checker: Any = None  # an empty embedded store whose workers check public queries
+        # The data version as last read or written, and when (monotonic): trusted for
+        # `version_ttl_s`, so that a request does not ask the server for it each time.
+        self.version_ttl_s = version_ttl_s
+        self._version: tuple[str, float] | None = None
+        self._writes = 0  # counts this store's writes: a version read across one is not kept
+        self._version_lock = threading.Lock()
+        self._sorted_rows: int | None = None  # the server's sort limit, once it has reported one
+
+    def _public_query_checker(self) -> Any:
+        """An empty in-memory store with sandboxed query workers (forked on first use)."""
+        if self._checker is None:
+            from graphsvc.store import OxigraphStore
+
+            checker = OxigraphStore(query_workers=1)
+            checker.prepare_workers()
+            self._checker = checker
+        return self._checker
+
+    def stop_workers(self) -> None:
+        """Stop the checker's worker processes (the service calls this when it ends)."""
+        if self._checker is not None:
+            self._checker.stop_workers()
 
     @classmethod
     def from_settings(cls, settings: "Settings") -> "RemoteStore":
@@ -261,6 +331,7 @@ class RemoteStore:
             password=settings.sparql_password,
             auth=settings.sparql_auth,
             timeout_param=settings.sparql_timeout_param,
+            version_ttl_s=settings.sparql_version_ttl_s,
         )
 
     def __repr__(self) -> str:
@@ -287,8 +358,11 @@ class RemoteStore:
         try:
             return wrapper.query().response
         except QueryBadFormed as exc:
-            raise QueryFailed(f"the SPARQL server refused the query: {_server_message(exc)}",
-                              syntax=True) from None
+            message = _server_message(exc)
+            limit = server_limit(message)
+            if limit is not None:
+                raise limit from None
+            raise QueryFailed(f"the SPARQL server refused the query: {message}", syntax=True) from None
         except Unauthorized:
             raise BackendUnavailable(f"the SPARQL server at {where} refused the configured credentials") from None
         except EndPointNotFound:
@@ -296,7 +370,11 @@ class RemoteStore:
         except URITooLong:
             raise QueryFailed("the query is too long for the SPARQL server") from None
         except EndPointInternalError as exc:
-            raise QueryFailed(f"the SPARQL server failed: {_server_message(exc)}") from None
+            message = _server_message(exc)
+            limit = server_limit(message)
+            if limit is not None:
+                raise limit from None
+            raise QueryFailed(f"the SPARQL server failed: {message}") from None
         except urllib.error.HTTPError as exc:
             if exc.code == 504:
                 raise BackendTimeout(timeout_s) from None
@@ -319,9 +397,10 @@ class RemoteStore:
         named_graphs: list[ox.NamedNode] | None,
     ) -> Any:
         wrapper = self._wrapper(self.query_url, sparql, timeout_s)
-        for graph in default_graph or []:
+        # An empty list asks for an empty default graph (or no named graphs); None for the server's own.
+        for graph in (default_graph or [ox.NamedNode(_NO_GRAPH)]) if default_graph is not None else []:
             wrapper.addParameter("default-graph-uri", graph.value)
-        for graph in named_graphs or []:
+        for graph in (named_graphs or [ox.NamedNode(_NO_GRAPH)]) if named_graphs is not None else []:
             wrapper.addParameter("named-graph-uri", graph.value)
         if self._timeout_name:
             amount = timeout_s * 1000 if self._timeout_unit == "ms" else timeout_s
@@ -370,6 +449,11 @@ class RemoteStore:
         _SYNTAX_CHECKER.query(text)  # raises SyntaxError as the embedded store would
         form = inspect_query(text).form
         response = self._query_request(text, form, self.request_timeout_s, default_graph, named_graphs)
+        if response.headers.get(_MAX_ROWS_HEADER):
+            response.close()
+            raise ServerLimit(f"the SPARQL server cut an answer the service needs whole at "
+                              f"{response.headers[_MAX_ROWS_HEADER]} rows (Virtuoso's [SPARQL] "
+                              f"ResultSetMaxRows): raise the setting (README, Deployment)", "ResultSetMaxRows")
         media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         body = self._read(response, self.request_timeout_s)
         if form in ("CONSTRUCT", "DESCRIBE"):
@@ -383,17 +467,38 @@ class RemoteStore:
         form: str,
         budget: Budget,
         *,
+        base_iri: str | None = None,
         default_graph: list[ox.NamedNode] | None = None,
         named_graphs: list[ox.NamedNode] | None = None,
     ) -> QueryAnswer:
-        """An untrusted query under `budget`: the server gets the time budget, at most max_rows + 1 are read."""
-        try:
-            _SYNTAX_CHECKER.query(sparql)
-        except SyntaxError as exc:
-            raise syntax_failure(exc) from None
+        """An untrusted query under `budget`: the server gets the time budget, at most max_rows + 1 are read.
+
+        It is first run on an empty embedded store in a sandboxed worker, which finds syntax errors
+        with their positions as the embedded store would; relative IRIs resolve against `base_iri`
+        (sent as a BASE on the query's first line, so that line numbers stay as they are)."""
+        check = Budget(timeout_s=min(budget.timeout_s, 2.0), max_rows=0)
+        self._public_query_checker().execute(sparql, form, check, base_iri=base_iri)
+        if base_iri:
+            sparql = f"BASE <{ox.NamedNode(base_iri).value}> {sparql}"
         deadline = time.monotonic() + budget.timeout_s
-        text = with_row_cap(sparql, budget.max_rows + 1) if form == "SELECT" else sparql
-        response = self._query_request(text, form, budget.timeout_s, default_graph, named_graphs)
+        wanted = budget.max_rows + 1
+        ordered = self._sorted_rows is not None and "ORDER" in keywords(sparql)
+        sent = min(wanted, self._sorted_rows) if ordered and self._sorted_rows is not None else wanted
+        text = with_row_cap(sparql, sent) if form == "SELECT" else sparql
+        try:
+            response = self._query_request(text, form, budget.timeout_s, default_graph, named_graphs)
+        except ServerLimit as limit:
+            # An ORDER BY query may sort at most MaxSortedTopRows rows on Virtuoso. When the LIMIT
+            # appended here asked for more, ask for as many as the server sorts (and keep that for
+            # the next queries); a LIMIT or OFFSET of the query's own is the client's to change.
+            if limit.setting != "MaxSortedTopRows" or text == sparql or not limit.allowed or limit.allowed >= sent:
+                raise
+            self._sorted_rows = sent = limit.allowed
+            _LOG.warning("the SPARQL server sorts at most %d rows ([Parameters] MaxSortedTopRows), fewer than "
+                         "GRAPHSVC_RESULT_LIMIT + 1: ordered answers are cut there", sent)
+            text = with_row_cap(sparql, sent)
+            response = self._query_request(text, form, budget.timeout_s, default_graph, named_graphs)
+        cut_by_server = bool(response.headers.get(_MAX_ROWS_HEADER))
         media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         try:
             if form in ("CONSTRUCT", "DESCRIBE"):
@@ -405,7 +510,7 @@ class RemoteStore:
                     if time.monotonic() > deadline:
                         raise BackendTimeout(budget.timeout_s)
                     triples.append(ox.Triple(quad.subject, quad.predicate, quad.object))
-                return QueryAnswer(form=form, triples=triples)
+                return QueryAnswer(form=form, triples=triples, truncated=cut_by_server)
             # Read whole (SELECT answers are cut to max_rows + 1 by the LIMIT added above, where
             # one could be added) to make Virtuoso's blank node labels readable.
             body = self._read(response, budget.timeout_s)
@@ -413,6 +518,9 @@ class RemoteStore:
             answer = materialise(results, form, budget.max_rows)
             if time.monotonic() > deadline + 1.0:
                 raise BackendTimeout(budget.timeout_s)
+            # Cut by the server (ResultSetMaxRows), or as long as the smaller LIMIT sent: there may be more.
+            if cut_by_server or (sent < wanted and text != sparql and len(answer.rows) >= sent):
+                answer.truncated = True
             return answer
         except SyntaxError as exc:
             raise QueryFailed(f"the SPARQL server sent an answer that cannot be read: {exc}") from None
@@ -459,6 +567,7 @@ class RemoteStore:
         by operation), so a write that spans graphs is atomic per graph there.
         """
         staged: list[tuple[str, ox.NamedNode, bool]] = []
+        token = uuid.uuid4().hex
         try:
             for graph, triples in replace.items():
                 staged.append((self._stage(triples) if triples else "", graph, True))
@@ -474,12 +583,14 @@ class RemoteStore:
                 else:
                     operations += [f"ADD SILENT GRAPH <{staging}> TO GRAPH <{graph.value}>",
                                    f"DROP SILENT GRAPH <{staging}>"]
-            self.update(" ;\n".join([*operations, _version_update()]))
+            self.update(" ;\n".join([*operations, _version_update(token)]))
         except BaseException:
+            self._forget_version()  # the final request may have been applied in part
             for staging, _, _ in staged:
                 if staging:
                     self._drop_quietly(staging)
             raise
+        self._wrote(token)
 
     def neighbourhood(self, nodes: Iterable[ox.NamedNode], exclude_graphs: Iterable[ox.NamedNode] = (),
                       depth: int = 2, inward: Iterable[ox.NamedNode] | None = None) -> list[ox.Triple]:
@@ -518,12 +629,40 @@ class RemoteStore:
         return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
 
     def data_version(self) -> str:
-        """A token that changes with every write through this class (kept in the meta graph)."""
+        """A token that changes with every write through this class (kept in the meta graph).
+
+        This store's own writes set it as they make it; what it read from the server is trusted
+        for `version_ttl_s` seconds (GRAPHSVC_SPARQL_VERSION_TTL), which bounds how long a write
+        made by another process goes unseen. 0 asks the server every time.
+        """
+        cached = self._version
+        started = time.monotonic()
+        if cached is not None and started - cached[1] < self.version_ttl_s:
+            return cached[0]
+        writes = self._writes
         rows = list(self.query(f"SELECT ?v WHERE {{ GRAPH <{_META_GRAPH}> {{ <{_STORE_NODE}> <{_HAS_VERSION}> ?v }} }}"))
-        if rows:
-            return str(rows[0]["v"].value)
-        self.update(_version_update())
-        return self.data_version()
+        if not rows:
+            token = uuid.uuid4().hex
+            self.update(_version_update(token))
+            self._wrote(token)
+            return token
+        version = str(rows[0]["v"].value)
+        with self._version_lock:
+            if writes == self._writes:  # no write of ours finished meanwhile: what was read is current
+                self._version = (version, started)
+        return version
+
+    def _wrote(self, token: str) -> None:
+        """This store made `token` the data version."""
+        with self._version_lock:
+            self._writes += 1
+            self._version = (token, time.monotonic())
+
+    def _forget_version(self) -> None:
+        """Ask the server next time (after a write whose outcome is not known)."""
+        with self._version_lock:
+            self._writes += 1
+            self._version = None
 
     def _graph_sizes(self) -> dict[str, int]:
         rows = self.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")

@@ -4,19 +4,39 @@ from __future__ import annotations
 
 from typing import Any
 
+from graphsvc import aggregates
+from graphsvc.answers import QueryAnswer
+from graphsvc.budget import Budget
 from graphsvc.catalog import catalog
-from graphsvc.results import plain_rows
+from graphsvc.results import plain_rows, plain_value
 from graphsvc.store import GraphStore
 
 SECTIONS = {"classes": "stats-classes", "sources": "stats-sources", "evidence": "stats-evidence"}
 
 
-def coverage_report(store: GraphStore) -> dict[str, Any]:
-    """Every section of the report, each the rows of its named query."""
-    queries = catalog()
-    report: dict[str, Any] = {}
-    for section, name in SECTIONS.items():
-        report[section] = plain_rows(store.query(queries[name].text))  # type: ignore[arg-type]
+def _assemble(sections: dict[str, list[dict[str, Any]]], quads: int) -> dict[str, Any]:
+    report: dict[str, Any] = dict(sections)
     report["evidence"] = report["evidence"][0]
-    report["quads"] = len(store)
+    report["quads"] = quads
     return report
+
+
+def coverage_report(store: GraphStore) -> dict[str, Any]:
+    """Every section of the report, each the rows of its named query, computed here and now."""
+    queries = catalog()
+    sections = {section: plain_rows(store.query(queries[name].text))  # type: ignore[arg-type]
+                for section, name in SECTIONS.items()}
+    return _assemble(sections, len(store))
+
+
+def _rows(answer: QueryAnswer) -> list[dict[str, Any]]:
+    return [{name: plain_value(row.get(name)) for name in answer.variables} for row in answer.rows]
+
+
+def coverage_snapshot(store: GraphStore, budget: Budget) -> tuple[dict[str, Any], str | None]:
+    """The same report, every section read from one state of the store (in a query worker for the
+    embedded store, under `budget`), and the data version of that state."""
+    queries = catalog()
+    snapshot = aggregates.read_consistently(store, [(queries[name].text, "SELECT") for name in SECTIONS.values()], budget)
+    sections = {section: _rows(answer) for section, answer in zip(SECTIONS, snapshot.answers)}
+    return _assemble(sections, snapshot.quads), snapshot.version

@@ -27,21 +27,50 @@ if TYPE_CHECKING:
 Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
 _LOG = logging.getLogger(__name__)
 # What a query worker forked ahead of time runs first (a request as `execute` makes them).
-_WARM_UP = ("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 10", "SELECT", None, None)
+_WARM_UP = ("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 10", "SELECT", None, None, None)
 QueryResult = Union[ox.QuerySolutions, ox.QueryTriples, ox.QueryBoolean]
 
-# The data version: one triple in the meta graph, replaced in the same transaction as every write.
+# The data version: a triple in the meta graph whose value is "<sequence>-<random hex>". Every write
+# puts a new one in the same transaction as its data: with an `extend`, next to the old one (an
+# extend cannot delete), which the write's second step then removes; after a crash between the
+# two steps both are there and the one with the highest sequence is the version.
 _META_GRAPH = ox.NamedNode(project.GRAPH_NS + "meta")
 _STORE_NODE = ox.NamedNode(project.GRAPH_NS + "store")
 _HAS_VERSION = ox.NamedNode("http://purl.org/dc/terms/hasVersion")
 
 
-def _version_update() -> str:
-    """SPARQL Update operations that give the store a new, never-seen data version."""
+def _sequence(token: str) -> int:
+    """The sequence number of a version token (0 for a token written before they had one)."""
+    head, sep, _ = token.partition("-")
+    return int(head) if sep and head.isdigit() else 0
+
+
+def newest_version(tokens: Iterable[str]) -> str | None:
+    """The current version among those the meta graph holds (the highest sequence), or None."""
+    return max(tokens, key=lambda token: (_sequence(token), token), default=None)
+
+
+def _next_version(tokens: Iterable[str]) -> str:
+    """A never-seen version token that sorts after every one in `tokens`."""
+    return f"{max((_sequence(t) for t in tokens), default=0) + 1:012d}-{uuid.uuid4().hex}"
+
+
+def _version_quad(token: str) -> ox.Quad:
+    return ox.Quad(_STORE_NODE, _HAS_VERSION, ox.Literal(token), _META_GRAPH)
+
+
+def _version_update(token: str) -> str:
+    """SPARQL Update operations that make `token` the store's only data version."""
     meta, node, has = _META_GRAPH.value, _STORE_NODE.value, _HAS_VERSION.value
-    token = ox.Literal(uuid.uuid4().hex)
     return (f"DELETE WHERE {{ GRAPH <{meta}> {{ <{node}> <{has}> ?version }} }} ;\n"
-            f"INSERT DATA {{ GRAPH <{meta}> {{ <{node}> <{has}> {token} }} }}")
+            f"INSERT DATA {{ GRAPH <{meta}> {{ <{node}> <{has}> {ox.Literal(token)} }} }}")
+
+
+def _older_versions_removal(token: str) -> str:
+    """A SPARQL update that removes every data version but `token` (the cleanup after an extend)."""
+    meta, node, has = _META_GRAPH.value, _STORE_NODE.value, _HAS_VERSION.value
+    return (f"DELETE {{ GRAPH <{meta}> {{ <{node}> <{has}> ?version }} }} "
+            f"WHERE {{ GRAPH <{meta}> {{ <{node}> <{has}> ?version }} FILTER(?version != {ox.Literal(token)}) }}")
 
 
 @dataclass(frozen=True)
@@ -52,6 +81,23 @@ class Change:
     extend: list[ox.Quad] | None = None
     load: tuple[str, str, str] | None = None
     update: str | None = None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Answers to several read queries, all from one state of the store, with that state's data
+    version (None when the version could not be pinned down) and its number of quads."""
+
+    version: str | None
+    answers: list[QueryAnswer]
+    quads: int
+
+
+@dataclass(frozen=True)
+class _SnapshotRequest:
+    """What `read_snapshot` asks a worker for: (query, form) pairs to answer from one state."""
+
+    queries: tuple[tuple[str, str], ...]
 
 
 def apply_change(store: ox.Store, change: Change) -> None:
@@ -82,6 +128,7 @@ class GraphStore(Protocol):
         form: str,
         budget: Budget,
         *,
+        base_iri: str | None = None,
         default_graph: list[ox.NamedNode] | None = None,
         named_graphs: list[ox.NamedNode] | None = None,
     ) -> QueryAnswer: ...
@@ -117,7 +164,8 @@ class OxigraphStore:
     and replayed onto it before it takes over.
     """
 
-    def __init__(self, path: Path | None = None, query_workers: int = 2) -> None:
+    def __init__(self, path: Path | None = None, query_workers: int = 2, max_queries: int = 4,
+                 query_queue: int = 16, query_memory_mb: int = 1024) -> None:
         self.path = path
         if path is None:
             self._store = ox.Store()
@@ -127,7 +175,8 @@ class OxigraphStore:
         self._replica: ox.Store | None = None
         self._journal: list[Change] | None = None
         self._replica_state = "none" if path is not None else "in memory"
-        self._workers = WorkerPool(self._answer, self._apply_in_worker, idle_target=query_workers, warm_up=_WARM_UP)
+        self._workers = WorkerPool(self._answer, self._apply_in_worker, idle_target=query_workers, warm_up=_WARM_UP,
+                                   max_busy=max_queries, max_waiting=query_queue, memory_mb=query_memory_mb)
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -149,6 +198,7 @@ class OxigraphStore:
         bindings: Mapping[str, Term] | None = None,
         default_graph: list[ox.NamedNode] | None = None,
         named_graphs: list[ox.NamedNode] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL query; with no dataset given, the default graph is the union of all graphs.
 
@@ -158,6 +208,7 @@ class OxigraphStore:
         substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
         return self._reader.query(
             sparql,
+            base_iri=base_iri,
             use_default_graph_as_union=default_graph is None,
             default_graph=default_graph,
             named_graphs=named_graphs,
@@ -170,18 +221,37 @@ class OxigraphStore:
         form: str,
         budget: Budget,
         *,
+        base_iri: str | None = None,
         default_graph: list[ox.NamedNode] | None = None,
         named_graphs: list[ox.NamedNode] | None = None,
     ) -> QueryAnswer:
-        """Run an untrusted query under `budget` in a worker process that is killed at the deadline."""
+        """Run an untrusted query under `budget` in a worker process that is killed at the deadline
+        and cannot reach the network (graphsvc.sandbox)."""
         request = (sparql, form, [g.value for g in default_graph] if default_graph is not None else None,
-                   [g.value for g in named_graphs] if named_graphs is not None else None)
+                   [g.value for g in named_graphs] if named_graphs is not None else None, base_iri)
         return self._workers.run(request, budget)
 
-    def _answer(self, request: tuple[str, str, list[str] | None, list[str] | None], max_rows: int) -> QueryAnswer:
-        """What a worker process does with a request from `execute`."""
-        sparql, form, default_graph, named_graphs = request
-        result = self.query(sparql,
+    def read_snapshot(self, queries: Iterable[tuple[str, str]], budget: Budget) -> Snapshot:
+        """Answer trusted read queries, each given as (query, form), from one state of the store,
+        in a worker under `budget`: the answers and the data version they belong to, together."""
+        return self._workers.run(_SnapshotRequest(tuple(queries)), budget)  # type: ignore[return-value]
+
+    def _snapshot(self, request: _SnapshotRequest, max_rows: int) -> Snapshot:
+        """In a worker, which applies no change while it answers: the version is read before and
+        after (a worker reading the disk store sees writes as they happen; then it is None)."""
+        before = newest_version(self._versions(self._reader))
+        answers = [materialise(self.query(sparql), form, max_rows) for sparql, form in request.queries]
+        quads = len(self._reader)
+        after = newest_version(self._versions(self._reader))
+        return Snapshot(before if before == after else None, answers, quads)
+
+    def _answer(self, request: tuple[str, str, list[str] | None, list[str] | None, str | None] | _SnapshotRequest,
+                max_rows: int) -> QueryAnswer | Snapshot:
+        """What a worker process does with a request from `execute` (or `read_snapshot`)."""
+        if isinstance(request, _SnapshotRequest):
+            return self._snapshot(request, max_rows)
+        sparql, form, default_graph, named_graphs, base_iri = request
+        result = self.query(sparql, base_iri=base_iri,
                             default_graph=None if default_graph is None else [ox.NamedNode(g) for g in default_graph],
                             named_graphs=None if named_graphs is None else [ox.NamedNode(g) for g in named_graphs])
         return materialise(result, form, max_rows)
@@ -292,16 +362,19 @@ class OxigraphStore:
         """Replace some graphs and add to others, all in one transaction (all of it or none).
 
         When nothing old has to go (new graphs, additions), the quads go in with one `extend`,
-        which is atomic and several times faster than a SPARQL update; replacing a graph that
-        holds triples takes one update request, DROP and INSERT DATA together.
+        which is atomic and several times faster than a SPARQL update, and the new data version
+        with them; replacing a graph that holds triples takes one update request, DROP and
+        INSERT DATA together, with the version's replacement. Either way the data and its
+        version are one transaction.
         """
-        version = _version_update()
         with FORK_LOCK:
+            token = self._new_version_token()
             existing = set(self._reader.named_graphs())
             if not any(graph in existing for graph in replace):
                 quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
                          for graph, triples in [*replace.items(), *add.items()] for t in triples]
-                self._write(Change(extend=quads, update=version))
+                # The older version goes in a second step; lost in a crash, it is merely outranked.
+                self._write(Change(extend=[*quads, _version_quad(token)], update=_older_versions_removal(token)))
                 return
             operations = [f"DROP SILENT GRAPH <{graph.value}>" for graph in replace]
             blocks = []
@@ -311,15 +384,21 @@ class OxigraphStore:
                     blocks.append(f"GRAPH <{graph.value}> {{\n{body}}}")
             if blocks:
                 operations.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
-            self._write(Change(update=" ;\n".join([*operations, version])))
+            self._write(Change(update=" ;\n".join([*operations, _version_update(token)])))
 
     def bulk_load(self, path: Path, rdf_format: ox.RdfFormat, graph: ox.NamedNode) -> None:
         """Load a big file into `graph` with the engine's bulk loader (not one transaction: for
-        filling a fresh store, as the benchmark does), then give the store a new data version."""
-        self._write(Change(load=(str(path), rdf_format.media_type, graph.value), update=_version_update()))
+        filling a fresh store, as the benchmark does). The data version changes before the load
+        (so a load cut short by a crash never keeps the old one) and again after it (so nothing
+        read during the load is taken for the loaded data)."""
+        with FORK_LOCK:
+            self._write(Change(update=_version_update(self._new_version_token())))
+            self._write(Change(load=(str(path), rdf_format.media_type, graph.value),
+                               update=_version_update(self._new_version_token())))
 
     def clear(self) -> None:
-        """Empty the store, in one transaction."""
+        """Empty the store, in one transaction: the data version goes with the data, and the next
+        `data_version()` gives the empty store a new one."""
         self._write(Change(update="CLEAR ALL"))
 
     def dump(self, out: BinaryIO, rdf_format: ox.RdfFormat, **options: object) -> None:
@@ -362,12 +441,21 @@ class OxigraphStore:
         return [ox.Triple(q.subject, q.predicate, q.object)
                 for q in self._reader.quads_for_pattern(None, None, None, graph)]
 
+    def _versions(self, store: ox.Store) -> list[str]:
+        return [q.object.value for q in store.quads_for_pattern(_STORE_NODE, _HAS_VERSION, None, _META_GRAPH)]
+
+    def _new_version_token(self) -> str:
+        """A version for the next write (call under FORK_LOCK: it must outrank the current one)."""
+        return _next_version(self._versions(self._store))
+
     def data_version(self) -> str:
         """A token that changes with every write (kept in the meta graph, so it survives restarts)."""
-        for quad in self._reader.quads_for_pattern(_STORE_NODE, _HAS_VERSION, None, _META_GRAPH):
-            return quad.object.value
+        version = newest_version(self._versions(self._reader))
+        if version is not None:
+            return version
         # A store written before versions existed gets its first one now.
-        self._write(Change(update=_version_update()))
+        with FORK_LOCK:
+            self._write(Change(update=_version_update(self._new_version_token())))
         return self.data_version()
 
     def named_graphs(self) -> list[ox.NamedNode]:
@@ -394,7 +482,8 @@ def connect_store(settings: "Settings") -> GraphStore:
         return RemoteStore.from_settings(settings)
     if settings.backend not in BACKENDS:
         raise ValueError(f"unknown backend {settings.backend!r}: choose one of {', '.join(BACKENDS)}")
-    return OxigraphStore(settings.store_path, query_workers=settings.query_workers)
+    return OxigraphStore(settings.store_path, query_workers=settings.query_workers, max_queries=settings.max_queries,
+                         query_queue=settings.query_queue, query_memory_mb=settings.query_memory_mb)
 
 
 def open_store(settings: "Settings") -> GraphStore:

@@ -21,14 +21,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# Run by the interpreter that then becomes the service: set the address-space limit, then exec.
+_CAPPED = ("import os, resource, sys; limit = int(sys.argv[1]); "
+           "resource.setrlimit(resource.RLIMIT_AS, (limit, limit)); os.execv(sys.argv[2], sys.argv[2:])")
+
+
 @contextlib.contextmanager
 def running_service(store: Path | str, extra_env: dict[str, str] | None = None,
-                    startup_timeout: float = 60.0) -> Iterator[str]:
-    """Run `graphsvc serve` until the block ends; yields its base URL."""
+                    startup_timeout: float = 60.0, memory_limit_bytes: int | None = None) -> Iterator[str]:
+    """Run `graphsvc serve` until the block ends; yields its base URL. With `memory_limit_bytes`,
+    the service (and every process it starts) may map at most that much address space."""
     port = free_port()
     env = {**os.environ, **(extra_env or {})}
     command = [sys.executable, "-m", "graphsvc", "serve", "--host", "127.0.0.1",
                "--port", str(port), "--store", str(store), "--log-level", "warning"]
+    if memory_limit_bytes is not None:
+        command = [sys.executable, "-c", _CAPPED, str(memory_limit_bytes), *command]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                start_new_session=True)
     base_url = f"http://127.0.0.1:{port}"

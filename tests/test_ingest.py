@@ -19,6 +19,7 @@ from graphsvc.api.app import create_app
 from graphsvc.bootstrap import load_project
 from graphsvc.config import Settings
 from graphsvc.store import OxigraphStore
+from tests.listener import CountingContextHandler
 
 VALID = Path(__file__).parent / "data" / "valid" / "signed_memorandum.ttl"
 INVALID = Path(__file__).parent / "data" / "invalid"
@@ -86,8 +87,9 @@ def test_shacl_violation_is_422_and_changes_nothing(service, name: str) -> None:
     assert violation.get("path") == expected["path"]
     assert violation["message"] and violation["line"] >= 1
     text = (INVALID / f"{name}.ttl").read_text().splitlines()
-    local = expected["focus"].rsplit("/", 1)[-1]
-    assert local in text[violation["line"] - 1]
+    # The line of the triple that breaks the rule: it names the path (or, with no path, the focus).
+    named = (expected["path"] or expected["focus"]).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    assert named in text[violation["line"] - 1]
     assert dataset_hash(store) == before
 
 
@@ -163,25 +165,9 @@ def test_append_dry_run_and_delete(service) -> None:
     assert bool(gone)
 
 
-class _CountingHandler(http.server.BaseHTTPRequestHandler):
-    hits = 0
-
-    def do_GET(self) -> None:  # noqa: N802
-        type(self).hits += 1
-        body = b'{"@context": {"name": "http://schema.org/name"}}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/ld+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def test_parsers_fetch_nothing(service, tmp_path: Path) -> None:
     client, store = service
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CountingHandler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CountingContextHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -200,7 +186,7 @@ def test_parsers_fetch_nothing(service, tmp_path: Path) -> None:
         response = client.post("/validate", content=xml, headers={"Content-Type": "application/rdf+xml"})
         assert response.status_code == 400
         assert "do not read me" not in response.text
-        assert _CountingHandler.hits == 0
+        assert CountingContextHandler.hits == 0
     finally:
         server.shutdown()
         server.server_close()

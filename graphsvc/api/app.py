@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import AsyncIterator
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
 
-from graphsvc import __version__
-from graphsvc.api import graphs, linked_data, named_queries, ontology, sparql
-from graphsvc.answers import BackendTimeout, BackendUnavailable
-from graphsvc.api.errors import error_response
+from graphsvc import __version__, aggregates, http_limits, request_log
+from graphsvc.api import graphs, health, linked_data, named_queries, ontology, sparql
+from graphsvc.answers import BackendTimeout, BackendUnavailable, BudgetExceeded
+from graphsvc.api.errors import budget_response, error_response
 from graphsvc.config import Settings
-from graphsvc.stats import coverage_report
+from graphsvc.stats import coverage_snapshot
 from graphsvc.store import GraphStore, OxigraphStore, open_store
 from graphsvc.vocabulary import prefixes
-
-
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+from graphsvc.web import api_docs, query_editor
 
 
 def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
@@ -38,6 +34,8 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
         title="India Digital Diplomacy Knowledge Graph",
         version=__version__,
         description="SPARQL endpoint, dashboard API and Linked Data for India's digital diplomacy.",
+        docs_url=None,  # graphsvc.web.api_docs serves /docs from the installed project, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store if store is not None else open_store(settings)
@@ -45,24 +43,28 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
         app.state.store.prepare_workers()  # before any request: no other thread uses the store yet
         if settings.memory_replica:
             app.state.store.start_replica()  # reads move to memory once the copy is complete
+    http_limits.install(app, settings)  # body limit (413), HEAD as GET, OPTIONS; inside CORS
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST"],
             allow_headers=["Accept", "Content-Type", "If-None-Match"],
-            expose_headers=["ETag", "Link", "X-Result-Truncated"],
+            expose_headers=["ETag", "Link", "X-Result-Truncated", "X-Data-Version", "X-Data-Stale"],
         )
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    request_log.install(app, settings)  # outermost: sees every answer, refuses tokens in URLs (400)
+    api_docs.install(app)  # Swagger UI under /static/swagger-ui
+    query_editor.install(app)  # YASGUI under /static/yasgui and /static/editor
     app.include_router(sparql.router)
     app.include_router(ontology.router)
     named_queries.install(app)
     app.include_router(linked_data.router)
     app.include_router(graphs.router)
+    app.include_router(health.router)
 
     @app.get("/", summary="What this service offers")
-    def index(request: Request) -> dict[str, object]:
-        base = str(request.base_url).rstrip("/")
+    def index() -> dict[str, object]:
+        base = settings.public_url  # GRAPHSVC_PUBLIC_URL, or relative links: never the Host header
         return {
             "name": app.title,
             "version": __version__,
@@ -75,9 +77,19 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
             "reads": getattr(app.state.store, "reads_from", "remote SPARQL server"),
         }
 
-    @app.get("/api/stats", summary="Coverage report: things per class and per source, share with evidence")
-    def stats() -> dict[str, object]:
-        return coverage_report(app.state.store)
+    @app.get("/api/stats", summary="Coverage report: things per class and per source, share with evidence",
+             responses={304: {"description": "Not modified: the If-None-Match ETag is still current."},
+                        503: {"description": "The report's first computation is not done yet (Retry-After)."}})
+    def stats(request: Request) -> Response:
+        """Computed once per data version in the background (graphsvc.aggregates)."""
+        store = app.state.store
+        served = aggregates.latest(store, settings, "coverage-report",
+                                   lambda: coverage_snapshot(store, aggregates.background_budget(settings)))
+        etag = aggregates.etag_of("coverage-report", served.version)
+        headers = {"ETag": etag, "Cache-Control": named_queries.CACHE_CONTROL, **aggregates.version_headers(served)}
+        if named_queries.etag_matches(request.headers.get("if-none-match"), etag):
+            return Response(status_code=304, headers=headers)
+        return JSONResponse({**served.value, "dataVersion": served.version}, headers=headers)
 
     @app.get("/prefixes", summary="Prefixes of the vocabulary, for query editors")
     def list_prefixes() -> dict[str, str]:
@@ -90,5 +102,9 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
     @app.exception_handler(BackendTimeout)
     async def backend_slow(request: Request, exc: BackendTimeout) -> JSONResponse:
         return error_response(504, str(exc))
+
+    @app.exception_handler(BudgetExceeded)
+    async def over_budget(request: Request, exc: BudgetExceeded) -> JSONResponse:
+        return budget_response(exc)
 
     return app

@@ -3,7 +3,9 @@
 `POST /validate` checks RDF against the shapes without writing. `/graphs?graph=IRI` follows the
 SPARQL 1.1 Graph Store Protocol for named graphs: PUT replaces a graph, POST adds to it, DELETE
 removes it, GET reads it. Writes need the operator's bearer token; every write is validated first
-and is atomic: all of it or, on any error, none of it.
+(except into a graph under GRAPHSVC_UNVALIDATED_GRAPHS) and is atomic: all of it or, on any error,
+none of it. Relative IRIs in an upload resolve against the graph's IRI. Parsing (in a confined
+child process, graphsvc.upload_worker) and validation each have GRAPHSVC_UPLOAD_TIMEOUT seconds.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from starlette.concurrency import run_in_threadpool
 from graphsvc import conneg, project
 from graphsvc.api.errors import error_response
 from graphsvc.config import Settings
-from graphsvc.ingest import IngestPlan, check, check_graph_name, commit, delete_graph, plan
+from graphsvc.ingest import IngestPlan, check, check_graph_name, commit, delete_graph, is_unvalidated, plan
 from graphsvc.sparql_formats import GRAPH_FORMATS
 from graphsvc.store import GraphStore
-from graphsvc.upload import UploadError, format_for_media_type, line_of, parse_upload
+from graphsvc.upload import ParsedUpload, ParseLimits, UploadError, format_for_media_type, line_of, parse_upload
 from graphsvc.validation.report import report_json, report_turtle
+from graphsvc.validation.validator import ValidationStopped
 
 router = APIRouter()
 _WRITE_LOCK = threading.Lock()  # one validated write at a time, so each sees the one before
@@ -37,13 +40,20 @@ class AuthError(Exception):
 
 
 def _agent(request: Request) -> str:
-    """The agent a bearer token belongs to; 401/403 when writes are not allowed."""
+    """The agent a bearer token belongs to; 401/403 when writes are not allowed. The local token
+    of `graphsvc serve` (graphsvc.service_runtime) lets the command line on this machine write,
+    as it could with the service stopped, under the name it sends (default "local-cli")."""
+    from graphsvc.service_runtime import AGENT_HEADER, local_agent
+
     settings: Settings = request.app.state.settings
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    local: str | None = getattr(request.app.state, "local_token", None)
+    if local and scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), local.encode()):
+        return local_agent(request.headers.get(AGENT_HEADER))
     if not settings.write_tokens:
         raise AuthError(403, "writes are disabled on this service: the operator has configured no token "
                              "(GRAPHSVC_WRITE_TOKENS)")
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise AuthError(401, "this write needs an 'Authorization: Bearer <token>' header")
     for agent, expected in settings.write_tokens:
@@ -66,10 +76,13 @@ async def _read_body(request: Request) -> tuple[bytes, ox.RdfFormat]:
     return bytes(body), fmt
 
 
-def _refusal(exc: AuthError | UploadError) -> JSONResponse:
-    """A refused write: 401/403 for the token (with the Bearer challenge), 4xx for the upload."""
+def _refusal(exc: AuthError | UploadError | ValidationStopped) -> JSONResponse:
+    """A refused write: 401/403 for the token (with the Bearer challenge), 4xx for the upload,
+    413/503 for a validation that could not finish."""
     if isinstance(exc, UploadError):
         return JSONResponse(exc.as_dict(), status_code=exc.status)
+    if isinstance(exc, ValidationStopped):
+        return JSONResponse({"error": str(exc)}, status_code=exc.status)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
     return JSONResponse({"error": str(exc)}, status_code=exc.status, headers=headers)
 
@@ -92,11 +105,26 @@ def _report_response(request: Request, ingest: IngestPlan, status: int, extra: d
     return JSONResponse({**extra, **body}, status_code=status)
 
 
+_DEFAULT_UPLOAD_GRAPH = ox.NamedNode(project.GRAPH_NS + "upload")
+
+
+def _parsed(data: bytes, fmt: ox.RdfFormat, graph: ox.NamedNode | None, settings: Settings) -> ParsedUpload:
+    """The upload, parsed in a confined child process, relative IRIs against the graph's IRI."""
+    base = graph or _DEFAULT_UPLOAD_GRAPH
+    return parse_upload(data, fmt, "upload", settings.max_upload_bytes, base_iri=base.value,
+                        limits=ParseLimits.from_settings(settings))
+
+
+def _judged(store: GraphStore, upload: ParsedUpload, graph: ox.NamedNode | None, append: bool,
+            settings: Settings) -> IngestPlan:
+    """The plan for the upload, validated (within the time budget) unless its graph is exempt."""
+    ingest = plan([upload], graph, graph or _DEFAULT_UPLOAD_GRAPH, append=append)
+    return check(store, ingest, settings.upload_timeout_s, settings.unvalidated_graphs)
+
+
 def _validated(store: GraphStore, data: bytes, fmt: ox.RdfFormat, graph: ox.NamedNode | None, append: bool,
-               max_bytes: int, source: str) -> IngestPlan:
-    upload = parse_upload(data, fmt, source, max_bytes)
-    default = graph or ox.NamedNode(project.GRAPH_NS + "upload")
-    return check(store, plan([upload], graph, default, append=append))
+               settings: Settings) -> IngestPlan:
+    return _judged(store, _parsed(data, fmt, graph, settings), graph, append, settings)
 
 
 @router.post("/validate", summary="Check RDF against the shapes without writing it")
@@ -106,12 +134,12 @@ async def validate_upload(request: Request) -> Response:
         graph = _graph_param(request, required=False)
         append = request.query_params.get("mode", "replace") == "append"
         settings: Settings = request.app.state.settings
-        ingest = await run_in_threadpool(_validated, request.app.state.store, data, fmt, graph, append,
-                                         settings.max_upload_bytes, "upload")
+        ingest = await run_in_threadpool(_validated, request.app.state.store, data, fmt, graph, append, settings)
         status = 200 if ingest.conforms else 422
-        return _report_response(request, ingest, status, {"triples": ingest.triple_count})
-    except UploadError as exc:
-        return JSONResponse(exc.as_dict(), status_code=exc.status)
+        validated = not is_unvalidated(graph or _DEFAULT_UPLOAD_GRAPH, settings.unvalidated_graphs)
+        return _report_response(request, ingest, status, {"triples": ingest.triple_count, "validated": validated})
+    except (UploadError, ValidationStopped) as exc:
+        return _refusal(exc)
 
 
 @router.api_route("/graphs", methods=["PUT", "POST"], summary="Replace (PUT) or add to (POST) a named graph")
@@ -127,21 +155,23 @@ async def write_graph(request: Request) -> Response:
         dry_run = request.query_params.get("dry-run", "false").lower() in ("true", "1", "yes")
 
         def work() -> tuple[IngestPlan, bool]:
+            upload = _parsed(data, fmt, graph, settings)  # needs no lock: the store is not read
             with _WRITE_LOCK:
                 existed = graph in store.named_graphs()
-                ingest = _validated(store, data, fmt, graph, append, settings.max_upload_bytes, "upload")
+                ingest = _judged(store, upload, graph, append, settings)
                 if ingest.conforms and not dry_run:
                     commit(store, ingest, agent)
                 return ingest, existed
 
         ingest, existed = await run_in_threadpool(work)
         summary = {"graph": graph.value, "triples": ingest.triple_count, "written": ingest.conforms and not dry_run,
-                   "mode": "append" if append else "replace"}
+                   "mode": "append" if append else "replace",
+                   "validated": not is_unvalidated(graph, settings.unvalidated_graphs)}
         if not ingest.conforms:
             return _report_response(request, ingest, 422, summary)
         status = 200 if dry_run or existed else 201
         return _report_response(request, ingest, status, summary)
-    except (AuthError, UploadError) as exc:
+    except (AuthError, UploadError, ValidationStopped) as exc:
         return _refusal(exc)
 
 

@@ -12,6 +12,10 @@ queries' own example values, run in-process.
 Every answer carries an ETag made of the data version, the query, its parameters and the media
 type; a matching If-None-Match gets 304 without running anything, and rendered answers are kept
 in a bounded in-memory cache under their ETag, so an unchanged data version never recomputes.
+
+A query whose header says `#+ refresh: background` (the dashboards' aggregates) is computed once
+per data version in the background (graphsvc.aggregates) and answered from the last value while a
+newer one computes; its ETag and `X-Data-Version` are those of the version the value was read at.
 """
 
 from __future__ import annotations
@@ -26,9 +30,9 @@ import warnings
 
 from fastapi import APIRouter, FastAPI, Request, Response
 
-from graphsvc import conneg
-from graphsvc.answers import QueryAnswer, QueryFailed, QueryTimeout, results_json
-from graphsvc.api.errors import error_response
+from graphsvc import aggregates, conneg
+from graphsvc.answers import BudgetExceeded, QueryAnswer, QueryFailed, results_json
+from graphsvc.api.errors import budget_response, error_response
 from graphsvc.budget import Budget, materialise
 from graphsvc.catalog import NamedQuery, Param, catalog
 from graphsvc.named_params import BoundParams, ParameterError, bind_query, check_membership, read_params
@@ -129,6 +133,11 @@ def run(store: GraphStore, query: NamedQuery, params: BoundParams, max_rows: int
         answer = materialise(store.query(text), query.form, max_rows)  # type: ignore[arg-type]
     else:
         answer = store.execute(text, query.form, Budget(timeout_s=timeout_s, max_rows=max_rows))
+    return paged(answer, params)
+
+
+def paged(answer: QueryAnswer, params: BoundParams) -> tuple[QueryAnswer, bool]:
+    """The answer without the row asked for beyond the page, and whether there was one."""
     if params.limit is not None and len(answer.rows) > params.limit:
         answer.rows = answer.rows[: params.limit]
         answer.truncated = False
@@ -172,8 +181,17 @@ def render(request: Request, query: NamedQuery, params: BoundParams, media_type:
     """Run the query and render its answer in `media_type`, with Link and truncation headers."""
     store: GraphStore = request.app.state.store
     settings = request.app.state.settings
-    max_rows = params.limit + 1 if params.limit is not None else settings.result_limit
-    answer, has_next = run(store, query, params, max_rows, timeout_s=settings.query_timeout_s)
+    answer, has_next = run(store, query, params, _max_rows(request, params), timeout_s=settings.query_timeout_s)
+    return render_answer(request, query, params, media_type, version, answer, has_next)
+
+
+def _max_rows(request: Request, params: BoundParams) -> int:
+    return params.limit + 1 if params.limit is not None else request.app.state.settings.result_limit
+
+
+def render_answer(request: Request, query: NamedQuery, params: BoundParams, media_type: str,
+                  version: str | None, answer: QueryAnswer, has_next: bool) -> CachedResponse:
+    """An answer rendered in `media_type`, with Link and truncation headers."""
     format_values = parse_qs(request.url.query).get("format")
     next_link = page_link(query, params, params.offset + (params.limit or 0),
                           format_values[0] if format_values else None) if has_next else None
@@ -202,7 +220,11 @@ def answer_request(request: Request, query: NamedQuery) -> Response:
     except NotAcceptable as exc:
         return error_response(406, str(exc))
     version = data_version(store)
+    if query.refresh == "background" and version is not None:
+        return answer_from_background(request, query, params, media_type, version)
     headers = {"Vary": "Accept", "Cache-Control": CACHE_CONTROL}
+    if version is not None:
+        headers["X-Data-Version"] = version
     etag = make_etag(version, query, params, media_type) if version is not None else None
     if etag is not None:
         headers["ETag"] = etag
@@ -212,15 +234,50 @@ def answer_request(request: Request, query: NamedQuery) -> Response:
         if cached is not None:
             return Response(cached.body, media_type=cached.media_type, headers={**headers, **cached.headers})
     try:
-        check_membership(store, query, params)
+        check_membership(store, query, params, version)
         rendered = render(request, query, params, media_type, version)
     except ParameterError as exc:
         return parameter_error(exc)
-    except QueryTimeout as exc:
-        return error_response(503, str(exc), timeout_s=exc.seconds)
+    except BudgetExceeded as exc:
+        return budget_response(exc)
     except QueryFailed as exc:
         return error_response(500, str(exc))
     if etag is not None and data_version(store) == version:
+        CACHE.put(etag, rendered)
+    return Response(rendered.body, media_type=rendered.media_type, headers={**headers, **rendered.headers})
+
+
+def answer_from_background(request: Request, query: NamedQuery, params: BoundParams, media_type: str,
+                           version: str) -> Response:
+    """An aggregate's answer: the value computed for the current data version if it is there (or
+    comes within GRAPHSVC_AGGREGATE_WAIT), else the last one, under the ETag of its own version."""
+    store: GraphStore = request.app.state.store
+    settings = request.app.state.settings
+    text, max_rows = bind_query(query, params), _max_rows(request, params)
+    budget = Budget(timeout_s=settings.aggregate_timeout_s, max_rows=max_rows)
+
+    def compute() -> tuple[tuple[QueryAnswer, bool], str | None]:
+        snapshot = aggregates.read_consistently(store, [(text, query.form)], budget)
+        return paged(snapshot.answers[0], params), snapshot.version
+
+    key = ("named-query", query.name, hashlib.sha256(text.encode("utf-8")).hexdigest(), max_rows)
+    try:
+        check_membership(store, query, params, version)
+        served = aggregates.latest(store, settings, key, compute, current=version)
+    except ParameterError as exc:
+        return parameter_error(exc)
+    except BudgetExceeded as exc:
+        return budget_response(exc)
+    except QueryFailed as exc:
+        return error_response(500, str(exc))
+    etag = make_etag(served.version, query, params, media_type)
+    headers = {"Vary": "Accept", "Cache-Control": CACHE_CONTROL, "ETag": etag, **aggregates.version_headers(served)}
+    if etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    rendered = CACHE.get(etag)
+    if rendered is None:
+        answer, has_next = served.value
+        rendered = render_answer(request, query, params, media_type, served.version, answer, has_next)
         CACHE.put(etag, rendered)
     return Response(rendered.body, media_type=rendered.media_type, headers={**headers, **rendered.headers})
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 from fastapi import Request, Response
 
-from graphsvc import project
+from graphsvc import aggregates, project
 from graphsvc.catalog import catalog
+from graphsvc.config import Settings
 from graphsvc.store import GraphStore
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -19,19 +20,20 @@ _RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_
                    "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML"]
 
 
-_VOID_CACHE: dict[str, list[ox.Triple]] = {}
+def void_statistics(store: GraphStore, settings: Settings | None = None) -> list[ox.Triple]:
+    """The VoID description (queries/void.rq), computed once per data version in the background
+    (graphsvc.aggregates): the last one computed while a newer one is on its way."""
+    settings = settings or Settings()
+    budget = aggregates.background_budget(settings)
+
+    def compute() -> tuple[list[ox.Triple], str | None]:
+        snapshot = aggregates.read_consistently(store, [(catalog()["void"].text, "CONSTRUCT")], budget)
+        return snapshot.answers[0].triples, snapshot.version
+
+    return aggregates.latest(store, settings, "void-statistics", compute).value  # type: ignore[no-any-return]
 
 
-def void_statistics(store: GraphStore) -> list[ox.Triple]:
-    """The VoID description (queries/void.rq), computed once per data version."""
-    version = store.data_version()
-    if version not in _VOID_CACHE:
-        _VOID_CACHE.clear()
-        _VOID_CACHE[version] = list(store.query(catalog()["void"].text))  # type: ignore[arg-type]
-    return _VOID_CACHE[version]
-
-
-def describe_service(store: GraphStore, endpoint: str) -> list[ox.Triple]:
+def describe_service(store: GraphStore, endpoint: str, settings: Settings | None = None) -> list[ox.Triple]:
     """Triples that say truthfully what the endpoint does: query only, no federation, no update."""
     service = ox.NamedNode(endpoint)
     dataset = ox.BlankNode()
@@ -49,7 +51,7 @@ def describe_service(store: GraphStore, endpoint: str) -> list[ox.Triple]:
         ox.Triple(DATASET, n(VOID + "sparqlEndpoint"), service),
         ox.Triple(DATASET, n(VOID + "vocabulary"), n(project.VOCAB_NS)),
         ox.Triple(DATASET, n(VOID + "uriSpace"), ox.Literal(project.THING_NS)),
-        *void_statistics(store),
+        *void_statistics(store, settings),
     ]
     for graph in store.named_graphs():
         node = ox.BlankNode()
@@ -62,9 +64,9 @@ def describe_service(store: GraphStore, endpoint: str) -> list[ox.Triple]:
 
 def service_description(request: Request) -> Response:
     store: GraphStore = request.app.state.store
-    endpoint = str(request.url.replace(query=""))
+    endpoint = request.app.state.settings.public_base + "/sparql"
     body = ox.serialize(
-        describe_service(store, endpoint),
+        describe_service(store, endpoint, request.app.state.settings),
         format=ox.RdfFormat.TURTLE,
         prefixes={"sd": SD, "void": VOID, "formats": FORMATS},
     )

@@ -8,7 +8,8 @@ import pyoxigraph as ox
 
 from graphsvc.validation.validator import SH, ValidationResult
 
-LineFinder = Callable[[ox.NamedNode | ox.BlankNode | ox.Literal], "int | None"]
+# Where in the upload a result's triple is written (graphsvc.upload.line_of), given the result.
+LineFinder = Callable[[ValidationResult], "int | None"]
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
@@ -22,7 +23,8 @@ def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Any:
 
 def report_json(results: Sequence[ValidationResult], line_of: LineFinder | None = None) -> dict[str, Any]:
     """{conforms, violations, warnings, results[]}: each result with message, severity, focus node,
-    path, value, shape, constraint component and, where the upload shows it, its line."""
+    path, value, shape, constraint component and, where the upload shows it, its line: the line
+    of the triple the result is about (focus node, path and value), else of the focus node."""
     items = []
     for result in sorted(results, key=lambda r: (not r.blocking, str(r.focus), r.path or "", r.shape)):
         item = {
@@ -35,7 +37,7 @@ def report_json(results: Sequence[ValidationResult], line_of: LineFinder | None 
             "constraint": result.component.rsplit("#", 1)[-1],
         }
         if line_of is not None:
-            item["line"] = line_of(result.focus)
+            item["line"] = line_of(result)
         items.append({k: v for k, v in item.items() if v is not None})
     violations = sum(1 for r in results if r.blocking)
     return {"conforms": violations == 0, "violations": violations,
