@@ -128,7 +128,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app.state.local_token = publication.token if publication else None  # graphsvc.api.graphs._agent
         limits = RequestLimits.from_settings(settings)  # URL and headers here; bodies in the app's middleware
         uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level,
-                    http=limited_http_protocol(limits), h11_max_incomplete_event_size=limits.head_bytes)
+                    http=limited_http_protocol(limits), h11_max_incomplete_event_size=limits.head_bytes,
+                    access_log=False)  # graphsvc.request_log writes the access log, without secrets
     finally:
         if publication is not None:
             publication.release()

@@ -66,11 +66,11 @@ def _version_update(token: str) -> str:
             f"INSERT DATA {{ GRAPH <{meta}> {{ <{node}> <{has}> {ox.Literal(token)} }} }}")
 
 
-def _older_versions_removal(token: str) -> str:
-    """A SPARQL update that removes every data version but `token` (the cleanup after an extend)."""
+def _versions_removal(tokens: Iterable[str]) -> str | None:
+    """A SPARQL update that removes these data versions (the cleanup after an extend), if any."""
     meta, node, has = _META_GRAPH.value, _STORE_NODE.value, _HAS_VERSION.value
-    return (f"DELETE {{ GRAPH <{meta}> {{ <{node}> <{has}> ?version }} }} "
-            f"WHERE {{ GRAPH <{meta}> {{ <{node}> <{has}> ?version }} FILTER(?version != {ox.Literal(token)}) }}")
+    triples = " ".join(f"<{node}> <{has}> {ox.Literal(token)} ." for token in tokens)
+    return f"DELETE DATA {{ GRAPH <{meta}> {{ {triples} }} }}" if triples else None
 
 
 @dataclass(frozen=True)
@@ -368,13 +368,14 @@ class OxigraphStore:
         version are one transaction.
         """
         with FORK_LOCK:
-            token = self._new_version_token()
+            older = self._versions(self._store)
+            token = _next_version(older)
             existing = set(self._reader.named_graphs())
             if not any(graph in existing for graph in replace):
                 quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
                          for graph, triples in [*replace.items(), *add.items()] for t in triples]
-                # The older version goes in a second step; lost in a crash, it is merely outranked.
-                self._write(Change(extend=[*quads, _version_quad(token)], update=_older_versions_removal(token)))
+                # The older versions go in a second step; lost in a crash, they are merely outranked.
+                self._write(Change(extend=[*quads, _version_quad(token)], update=_versions_removal(older)))
                 return
             operations = [f"DROP SILENT GRAPH <{graph.value}>" for graph in replace]
             blocks = []
