@@ -236,12 +236,8 @@ def answer_request(request: Request, query: NamedQuery) -> Response:
     try:
         check_membership(store, query, params, version)
         rendered = render(request, query, params, media_type, version)
-    except ParameterError as exc:
-        return parameter_error(exc)
-    except BudgetExceeded as exc:
-        return budget_response(exc)
-    except QueryFailed as exc:
-        return error_response(500, str(exc))
+    except (ParameterError, BudgetExceeded, QueryFailed) as exc:
+        return failure_response(exc)
     if etag is not None and data_version(store) == version:
         CACHE.put(etag, rendered)
     return Response(rendered.body, media_type=rendered.media_type, headers={**headers, **rendered.headers})
@@ -264,12 +260,8 @@ def answer_from_background(request: Request, query: NamedQuery, params: BoundPar
     try:
         check_membership(store, query, params, version)
         served = aggregates.latest(store, settings, key, compute, current=version)
-    except ParameterError as exc:
-        return parameter_error(exc)
-    except BudgetExceeded as exc:
-        return budget_response(exc)
-    except QueryFailed as exc:
-        return error_response(500, str(exc))
+    except (ParameterError, BudgetExceeded, QueryFailed) as exc:
+        return failure_response(exc)
     etag = make_etag(served.version, query, params, media_type)
     headers = {"Vary": "Accept", "Cache-Control": CACHE_CONTROL, "ETag": etag, **aggregates.version_headers(served)}
     if etag_matches(request.headers.get("if-none-match"), etag):
@@ -280,6 +272,15 @@ def answer_from_background(request: Request, query: NamedQuery, params: BoundPar
         rendered = render_answer(request, query, params, media_type, served.version, answer, has_next)
         CACHE.put(etag, rendered)
     return Response(rendered.body, media_type=rendered.media_type, headers={**headers, **rendered.headers})
+
+
+def failure_response(exc: ParameterError | BudgetExceeded | QueryFailed) -> Response:
+    """A named query that could not be answered: 422 for a parameter, 503 for a budget, else 500."""
+    if isinstance(exc, ParameterError):
+        return parameter_error(exc)
+    if isinstance(exc, BudgetExceeded):
+        return budget_response(exc)
+    return error_response(500, str(exc))
 
 
 def parameter_error(exc: ParameterError) -> Response:
