@@ -17,7 +17,7 @@ from graphsvc.config import Settings
 from graphsvc.stats import coverage_snapshot
 from graphsvc.store import GraphStore, OxigraphStore, open_store
 from graphsvc.vocabulary import prefixes
-from graphsvc.web import api_docs, query_editor
+from graphsvc.web import api_docs, query_editor, templating
 
 
 def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
@@ -55,6 +55,7 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
     request_log.install(app, settings)  # outermost: sees every answer, refuses tokens in URLs (400)
     api_docs.install(app)  # Swagger UI under /static/swagger-ui
     query_editor.install(app)  # YASGUI under /static/yasgui and /static/editor
+    templating.install(app)  # the pages' shared stylesheet and scripts under /static/site
     app.include_router(sparql.router)
     app.include_router(ontology.router)
     named_queries.install(app)
