@@ -60,14 +60,17 @@ class BackendTimeout(QueryTimeout):
 
 
 class QueryFailed(Exception):
-    """The query could not run (syntax error, or the engine failed); `line`/`column` when known."""
+    """The query could not run (syntax error, or the engine failed); `line`/`column` when known.
+    `client` is true when the query itself is at fault (a syntax error, or something this engine
+    does not offer, such as an unknown extension function): a 400, not a 500."""
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None,
-                 syntax: bool = False) -> None:
+                 syntax: bool = False, client: bool = False) -> None:
         super().__init__(message)
         self.line = line
         self.column = column
         self.syntax = syntax
+        self.client = client or syntax
 
 
 class QueryRefused(QueryFailed):

@@ -52,15 +52,31 @@ def syntax_failure(exc: SyntaxError) -> QueryFailed:
     return QueryFailed(f"SPARQL syntax error: {exc}", line, column, syntax=True)
 
 
+# The engine's words for a query that asks for what it does not offer (an extension function it
+# does not know): the query's fault, so a 400 that names it.
+_UNSUPPORTED = re.compile(r"^The custom function <[^>]*> is not supported")
+
+
+def query_failure(exc: BaseException) -> QueryFailed:
+    """What an exception raised while running a query means for the client."""
+    if isinstance(exc, SyntaxError):
+        return syntax_failure(exc)
+    if _UNSUPPORTED.match(str(exc)):
+        return QueryFailed(f"{exc} by this endpoint: only the functions of SPARQL 1.1 (and XPath "
+                           "casts) can be called", client=True)
+    return QueryFailed(f"the query failed: {exc}")
+
+
 def encode_failure(exc: BaseException) -> bytes:
     """An exception raised by a query, as bytes a worker process can send back."""
-    failure = syntax_failure(exc) if isinstance(exc, SyntaxError) else QueryFailed(f"the query failed: {exc}")
-    return f"{failure.line or 0}:{failure.column or 0}:{int(failure.syntax)}:{failure}".encode()
+    failure = query_failure(exc)
+    kind = 1 if failure.syntax else 2 if failure.client else 0
+    return f"{failure.line or 0}:{failure.column or 0}:{kind}:{failure}".encode()
 
 
 def decode_failure(data: bytes) -> QueryFailed:
-    line, column, syntax, message = data.decode("utf-8", errors="replace").split(":", 3)
-    return QueryFailed(message, int(line) or None, int(column) or None, syntax=bool(int(syntax)))
+    line, column, kind, message = data.decode("utf-8", errors="replace").split(":", 3)
+    return QueryFailed(message, int(line) or None, int(column) or None, syntax=kind == "1", client=kind == "2")
 
 
 # A fork while another thread writes to the store could copy a held lock into the child.

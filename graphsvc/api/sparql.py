@@ -247,7 +247,7 @@ async def sparql_endpoint(request: Request) -> Response:
     except BudgetExceeded as exc:
         return budget_response(exc)
     except QueryFailed as exc:
-        client_error = exc.syntax or isinstance(exc, QueryRefused)
+        client_error = exc.client or isinstance(exc, QueryRefused)
         return error_response(400 if client_error else 500, str(exc), line=exc.line, column=exc.column)
     except RefusedQuery as exc:
         return error_response(400, str(exc), line=exc.line, column=exc.column)
