@@ -173,13 +173,34 @@ def _answer_one(serve: Serve, request: Any, max_rows: int, memory_bytes: int) ->
         sandbox.lift_memory_limit()  # the service's own writes are applied without the cap
 
 
+# The engine's parser and planner recurse once per element of a query (a triple pattern, an
+# operand of `+` or `||`, a UNION branch), about 1 KB of stack each: on the main thread's 8 MB a
+# group of 12,000 triple patterns or a chain of 8,000 `+` ends the process. Queries therefore run
+# on a thread with this much stack (address space reserved, touched only as deep as a query goes),
+# enough for the longest query /sparql reads (GRAPHSVC_MAX_QUERY_BYTES, 128 KB by default).
+QUERY_STACK_BYTES = 512 << 20
+
+
 def _child_loop(serve: Serve, apply: Apply, requests: int, answers: int, memory_bytes: int) -> None:
-    """What a worker does until its parent closes the pipe: apply changes, answer queries."""
+    """What a worker does until its parent closes the pipe: apply changes, answer queries (on a
+    thread with a deep stack, started after the process is confined, so it inherits the filter)."""
     _become_child((requests, answers))
-    while (content := _next_request(requests, apply)) is not None:
-        request, max_rows = content
-        _write_message(answers, _STARTED)
-        _write_message(answers, _answer_one(serve, request, max_rows, memory_bytes))
+
+    def serve_requests() -> None:
+        while (content := _next_request(requests, apply)) is not None:
+            request, max_rows = content
+            _write_message(answers, _STARTED)
+            _write_message(answers, _answer_one(serve, request, max_rows, memory_bytes))
+
+    try:
+        threading.stack_size(QUERY_STACK_BYTES)
+        thread = threading.Thread(target=serve_requests, name="queries")
+        thread.start()
+    except (RuntimeError, MemoryError):  # no room for the stack (a tight RLIMIT_AS): the main thread's
+        _LOG.warning("no room for a %d MB query stack; queries run on the main thread", QUERY_STACK_BYTES >> 20)
+        serve_requests()
+        return
+    thread.join()
 
 
 def _weak(method: Callable[..., Any]) -> Callable[[], Callable[..., Any] | None]:
