@@ -1,4 +1,6 @@
-"""Fill a store with the project's own content: the ontology and every file of data/.
+"""Fill a store with the project's own content: the ontology, every file of data/ (its evidence
+given quote selectors computed from the source texts, which data/ does not copy), and the source
+texts of GRAPHSVC_SOURCES that it does not hold yet.
 
 The store remembers a digest of the files it was filled from, so a restart with unchanged
 files opens the store as it is, and a restart after a change reloads just the project's graphs.
@@ -7,6 +9,7 @@ files opens the store as it is, and a restart after a change reloads just the pr
 from __future__ import annotations
 
 import hashlib
+from typing import Iterable
 
 import pyoxigraph as ox
 
@@ -35,30 +38,70 @@ def loaded_digest(store: GraphStore) -> str | None:
     return rows[0]["v"].value if rows else None
 
 
+def _triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+    return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+
+
 def load_project(store: GraphStore) -> dict[str, int]:
-    """Load the ontology and data/ into their named graphs; returns triples per graph."""
-    loaded: dict[str, int] = {}
-    ontology_quads = [q for path in project.ontology_files() for q in parse_file(path).quads]
-    store.replace_graph(ox.NamedNode(project.ONTOLOGY_GRAPH), ontology_quads)
-    loaded[project.ONTOLOGY_GRAPH] = len(ontology_quads)
-    expected = {project.data_graph_iri(path) for path in project.data_files()}
-    for graph in store.named_graphs():
-        stale = graph.value.startswith(project.GRAPH_NS + "data/") and graph.value not in expected
-        if stale:
-            store.replace_graph(graph, [])
+    """Load the ontology and data/ into their named graphs, all in one write (a load cut short by a
+    crash leaves the store as it was, never some graphs new and others old); triples per graph."""
+    graphs = {ox.NamedNode(project.ONTOLOGY_GRAPH): _triples(
+        q for path in project.ontology_files() for q in parse_file(path).quads)}
     for path in project.data_files():
-        graph = project.data_graph_iri(path)
-        quads = parse_file(path).quads
-        store.replace_graph(ox.NamedNode(graph), quads)
-        loaded[graph] = len(quads)
-    version = ox.Quad(_PROJECT_CONTENT, _HAS_VERSION, ox.Literal(project_digest()))
-    store.replace_graph(_META_GRAPH, [version])
+        graphs[ox.NamedNode(project.data_graph_iri(path))] = _triples(parse_file(path).quads)
+    _add_quotes(store, graphs)
+    replace = {graph: [] for graph in store.named_graphs()  # the graphs of files of data/ that are gone
+               if graph.value.startswith(project.GRAPH_NS + "data/") and graph not in graphs}
+    replace.update(graphs)
+    loaded = {graph.value: len(triples) for graph, triples in graphs.items()}
+    replace[_META_GRAPH] = [ox.Triple(_PROJECT_CONTENT, _HAS_VERSION, ox.Literal(project_digest()))]
+    store.write_graphs(replace=replace, add={})
+    register_sources(store)
     return loaded
 
 
+_FILE_NAME = ox.NamedNode(project.VOCAB_NS + "fileName")
+
+
+def _add_quotes(store: GraphStore, graphs: dict[ox.NamedNode, list[ox.Triple]]) -> None:
+    """Beside each position selector of data/, a quote selector computed from its source's text:
+    the text the store holds, else the file of GRAPHSVC_SOURCES that data/ names. Spans whose text
+    is not at hand get none (a fresh machine without the sources)."""
+    from graphsvc.curation.quotes import quote_triples
+    from graphsvc.curation.sources import source_text
+
+    file_names = {t.subject.value: t.object.value for triples in graphs.values() for t in triples
+                  if t.predicate == _FILE_NAME and isinstance(t.object, ox.Literal)}
+
+    def text_of(source: str) -> str | None:
+        held = source_text(store, source)
+        if held is not None:
+            return held
+        name = file_names.get(source)
+        path = project.sources_dir() / name if name else None
+        try:
+            return path.read_text(encoding="utf-8") if path and path.parent == project.sources_dir() else None
+        except OSError:
+            return None
+
+    for graph, triples in graphs.items():
+        if graph.value.startswith(project.GRAPH_NS + "data/"):
+            triples.extend(quote_triples(triples, text_of)[0])
+
+
+def register_sources(store: GraphStore) -> None:
+    """Register the texts of GRAPHSVC_SOURCES that the store does not hold yet (when that folder
+    exists), so that the evidence of data/ is read from the store (graphsvc.curation.sources)."""
+    from graphsvc.curation.sources import register_folder
+
+    register_folder(store)
+
+
 def ensure_loaded(store: GraphStore) -> bool:
-    """Load the project's files unless the store already holds exactly these; True if it loaded."""
+    """Load the project's files unless the store already holds exactly these; True if it loaded.
+    Either way, the source texts it lacks are registered."""
     if loaded_digest(store) == project_digest():
+        register_sources(store)
         return False
     load_project(store)
     return True

@@ -9,6 +9,8 @@ A header is the leading block of `#+ key: value` comment lines. Besides `title` 
     #+ shape: network
     #+ list: partners
     #+ refresh: background
+    #+ field: partner iri -- the partner country
+    #+ field: firstSigned date optional -- its first signing date, where known
 
 queries/README.md documents every key. The query's body marks with a line `# @parameters`
 where the service puts the VALUES block that binds the parameters; being a comment, the
@@ -36,9 +38,12 @@ CONDITIONAL = re.compile(r"^[ \t]*# @if-bound[ \t]+(\S+)[ \t]*\n(.*?)^[ \t]*# @e
                          re.MULTILINE | re.DOTALL)
 _DIRECTIVE = re.compile(r"^[ \t]*# @(if-bound|end)\b", re.MULTILINE)
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "date", "boolean", "language")
+# What a field of the plain JSON answer holds (graphsvc.api.answer_schemas turns each into a JSON Schema).
+FIELD_TYPES = ("iri", "string", "integer", "decimal", "boolean", "date", "partial-date", "term", "object")
 RESERVED = {"format", "limit", "offset"}
-SHAPES = ("rows", "network", "facets")
+SHAPES = ("rows", "network", "facets", "resources")
 REFRESHES = ("request", "background")  # computed per request, or once per data version (graphsvc.aggregates)
+_FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)?$")
 _DERIVE = re.compile(r"^([A-Za-z][A-Za-z0-9]*)\s*=\s*([A-Za-z][A-Za-z0-9]*)\s*\+\s*([A-Za-z][A-Za-z0-9]*)$")
 
 
@@ -61,6 +66,23 @@ class Param:
     minimum: float | None = None
     maximum: float | None = None
     description: str = ""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of the answer's rows (a projected variable), or of a resource (`resources` shape):
+    its name, what it holds, whether it may be missing (null) and whether it is a list."""
+
+    name: str
+    type: str
+    optional: bool = False
+    list: bool = False
+    description: str = ""
+
+    @property
+    def parent(self) -> str | None:
+        """`classPartition` for `classPartition.entities`: the object field this one belongs to."""
+        return self.name.split(".", 1)[0] if "." in self.name else None
 
 
 @dataclass(frozen=True)
@@ -89,6 +111,7 @@ class NamedQuery:
     shape: str = "rows"
     lists: tuple[str, ...] = ()
     form: str = "SELECT"
+    fields: tuple[Field, ...] = ()
 
     @property
     def title(self) -> str:
@@ -157,6 +180,53 @@ def parse_param(spec: str, where: str) -> Param:
                  **options)  # type: ignore[arg-type]
 
 
+def parse_field(spec: str, where: str) -> Field:
+    """`name type [optional] [list] [-- description]` as a Field."""
+    spec, _, description = spec.partition(" -- ")
+    tokens = spec.split()
+    if len(tokens) < 2:
+        raise CatalogError(f"{where}: a field needs a name and a type: {spec!r}")
+    name, kind = tokens[0], tokens[1].lower()
+    if not _FIELD_NAME.match(name):
+        raise CatalogError(f"{where}: {name!r} cannot be a field name")
+    if kind not in FIELD_TYPES:
+        raise CatalogError(f"{where}: field type {kind!r} is not one of {', '.join(FIELD_TYPES)}")
+    flags = set(tokens[2:])
+    if flags - {"optional", "list"}:
+        raise CatalogError(f"{where}: cannot read {' '.join(sorted(flags - {'optional', 'list'}))!r} "
+                           "(a field takes 'optional' and 'list')")
+    return Field(name=name, type=kind, optional="optional" in flags, list="list" in flags,
+                 description=description.strip())
+
+
+def projected_variables(text: str) -> list[str]:
+    """The variables a SELECT query projects, in order (read by running it on an empty store)."""
+    import pyoxigraph as ox
+
+    solutions = ox.Store().query(text)
+    return [v.value for v in solutions.variables]  # type: ignore[union-attr]
+
+
+def _check_fields(query: NamedQuery, where: str) -> None:
+    """A SELECT query's fields are its projected variables (a `<var>Label` beside `<var>` is the
+    IRI's label, not a field of its own); a `resources` query's nested fields have a parent."""
+    if not query.fields:
+        raise CatalogError(f"{where}: the header declares no '#+ field:' lines (queries/README.md, Header)")
+    names = [f.name for f in query.fields]
+    if len(set(names)) != len(names):
+        raise CatalogError(f"{where}: a field is declared twice")
+    if query.form != "SELECT":
+        for item in query.fields:
+            if item.parent is not None and item.parent not in names:
+                raise CatalogError(f"{where}: field {item.name!r} belongs to no declared field {item.parent!r}")
+        return
+    variables = projected_variables(query.text)
+    shown = [v for v in variables if not (v.endswith("Label") and v[:-5] in variables)]
+    if names != shown:
+        raise CatalogError(f"{where}: the fields {names} are not the projected variables {shown} "
+                           "(in the same order; a <var>Label beside <var> is its label)")
+
+
 def _pagination(value: str, where: str) -> Pagination:
     options = dict(token.partition("=")[::2] for token in value.split())
     try:
@@ -173,6 +243,7 @@ def parse_named_query(path: Path) -> NamedQuery:
     params: list[Param] = []
     derived: list[Derived] = []
     lists: list[str] = []
+    fields: list[Field] = []
     pagination: Pagination | None = None
     for line in text.splitlines():
         match = _HEADER_LINE.match(line.strip())
@@ -190,11 +261,16 @@ def parse_named_query(path: Path) -> NamedQuery:
             derived.append(Derived(*found.groups()))
         elif key == "list":
             lists.extend(value.split())
+        elif key == "field":
+            fields.append(parse_field(value, where))
         elif key == "description" and key in header:
             header[key] += " " + value
         else:
             header[key] = value
-    shape = header.get("shape", "rows")
+    form = inspect_query(text).form
+    shape = header.get("shape", "resources" if form in ("CONSTRUCT", "DESCRIBE") else "rows")
+    if (shape == "resources") != (form in ("CONSTRUCT", "DESCRIBE")):
+        raise CatalogError(f"{where}: shape 'resources' is for CONSTRUCT and DESCRIBE queries, and only for them")
     if shape not in SHAPES:
         raise CatalogError(f"{where}: shape {shape!r} is not one of {', '.join(SHAPES)}")
     if header.get("refresh", "request") not in REFRESHES:
@@ -202,12 +278,14 @@ def parse_named_query(path: Path) -> NamedQuery:
     names = [p.name for p in params] + [d.name for d in derived]
     if len(set(names)) != len(names):
         raise CatalogError(f"{where}: a parameter is declared twice")
+    lists += [f.name for f in fields if f.list and f.name not in lists]
     query = NamedQuery(name=path.stem, text=text, header=header, params=tuple(params),
                        pagination=pagination, derived=tuple(derived), shape=shape,
-                       lists=tuple(lists), form=inspect_query(text).form)
+                       lists=tuple(lists), form=form, fields=tuple(fields))
     if (params or derived) and not query.has_marker:
         raise CatalogError(f"{where}: a query with parameters needs a '# @parameters' line")
     _check_conditionals(text, set(names), where)
+    _check_fields(query, where)
     return query
 
 

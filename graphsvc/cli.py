@@ -491,6 +491,126 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _source_metadata(args: argparse.Namespace) -> dict[str, str]:
+    """The metadata flags given, by the names POST /sources takes."""
+    from pathlib import Path
+
+    given = {"title": args.title, "publisher": args.publisher, "url": args.url, "published": args.published,
+             "kind": args.kind, "fileName": Path(args.file).name}
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def _print_source(source: dict[str, Any], created: bool) -> None:
+    what = "registered" if created else "already registered as"
+    print(f"{what} {source['id']} ({source['iri']}): {source['length']} characters, SHA-256 {source['sha256']}")
+    print(f"  text at /sources/{source['id']}; cite it in evidence as oa:hasSource <{source['iri']}>")
+
+
+def cmd_sources_add(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from graphsvc.curation.sources import SourceError, SourceMetadata, media_type_for, register
+
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise CommandFailed(EXIT_USAGE, f"cannot read {args.file}: {exc.strerror}") from None
+    metadata = _source_metadata(args)
+    settings = _settings(args)
+    try:
+        media_type = media_type_for(metadata["fileName"], None)
+    except SourceError as exc:
+        raise CommandFailed(EXIT_USAGE, str(exc)) from None
+    client = _through_service(args, settings, "writing")
+    if client is not None:
+        reply = client.add_source(data, f"{media_type}; charset=utf-8", metadata)
+        if reply.status in (401, 403) or reply.status >= 500:
+            raise ServiceFailed(reply)
+        if reply.status not in (200, 201):
+            raise CommandFailed(EXIT_USAGE, reply.error_message())
+        _print_source(reply.json(), reply.status == 201)
+        return EXIT_OK
+    store = _open(settings)
+    try:
+        source, created = register(store, data, SourceMetadata(
+            title=args.title, publisher=args.publisher, url=args.url, published=args.published, kind=args.kind,
+            file_name=metadata["fileName"], media_type=media_type))
+    except SourceError as exc:
+        raise CommandFailed(EXIT_USAGE, str(exc)) from None
+    store.flush()
+    _print_source(source.as_json(), created)
+    return EXIT_OK
+
+
+def cmd_sources_list(args: argparse.Namespace) -> int:
+    import json
+
+    from graphsvc.curation.sources import list_sources
+    from graphsvc.results import render_table
+
+    settings = _settings(args)
+    client = _through_service(args, settings, "reading")
+    found = client.sources() if client else [s.as_json() for s in list_sources(_open(settings))]
+    if args.json:
+        print(json.dumps(found, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    rows = [{"id": s["id"], "held": "yes" if s["held"] else "no", "characters": s["length"],
+             "sha256": (s["sha256"] or "")[:12], "title": s["title"] or s["label"] or ""} for s in found]
+    print(render_table(rows) if rows else "no sources")
+    return EXIT_OK
+
+
+def _draft_evaluation() -> int:
+    from graphsvc.curation.drafting.evaluation import EvaluationUnavailable, evaluate, markdown_table
+
+    try:
+        evaluation = evaluate()
+    except EvaluationUnavailable as exc:
+        raise CommandFailed(EXIT_USAGE, str(exc)) from None
+    print(markdown_table(evaluation))
+    return EXIT_OK if evaluation.meets_targets() else EXIT_FINDINGS
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    """Candidate statements from a text (Turtle), or with --evaluate the drafter's scores on data/."""
+    from pathlib import Path
+
+    from graphsvc.curation.drafting.command import DraftingError, draft_file, parse_published, store_from_quads
+    from graphsvc.named_params import expand_iri
+
+    if args.evaluate:
+        if args.file:
+            raise CommandFailed(EXIT_USAGE, "--evaluate drafts the project's own sources; give no FILE with it")
+        return _draft_evaluation()
+    if not args.file:
+        raise CommandFailed(EXIT_USAGE, "give the text FILE to draft (or --evaluate)")
+    try:
+        published = parse_published(args.published)
+        source = expand_iri(args.source_iri) if args.source_iri else None
+    except DraftingError as exc:
+        raise CommandFailed(EXIT_USAGE, str(exc)) from None
+    except ValueError as exc:
+        raise CommandFailed(EXIT_USAGE, f"--source-iri {args.source_iri!r}: {exc}") from None
+    settings = _settings(args)
+    client = _through_service(args, settings, "reading")
+    store = store_from_quads(client.dataset()) if client else _open(settings)
+    try:
+        result = draft_file(Path(args.file), store, source, published)
+    except DraftingError as exc:
+        raise CommandFailed(EXIT_USAGE, str(exc)) from None
+    if args.output in (None, "-"):
+        sys.stdout.write(result.turtle)
+    else:
+        try:
+            Path(args.output).write_text(result.turtle, encoding="utf-8")
+        except OSError as exc:
+            raise CommandFailed(EXIT_USAGE, f"cannot write {args.output}: {exc.strerror}") from None
+    where = "standard output" if args.output in (None, "-") else args.output
+    print(f"graphsvc draft: {len(result.draft.candidates)} candidates and {len(result.draft.new_things)} new things "
+          f"from {args.file}, evidence in <{result.source_iri}>, written to {where}", file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="graphsvc",
@@ -544,6 +664,36 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--agent", help="who is ingesting, for the provenance record (default: your user name)")
     _store_flag(ingest)
     ingest.set_defaults(run=cmd_ingest)
+
+    sources = commands.add_parser("sources", help="the documents the service holds: register one, list them")
+    source_commands = sources.add_subparsers(dest="sources_command", required=True, metavar="SUBCOMMAND")
+    add = source_commands.add_parser("add", help="register a text file (UTF-8) with its metadata")
+    add.add_argument("file", metavar="FILE")
+    add.add_argument("--title", help="the document's title")
+    add.add_argument("--publisher", help="who published it: an agent's IRI (kg:...) or name")
+    add.add_argument("--url", help="the address the text was taken from")
+    add.add_argument("--published", help="the date it was published, YYYY-MM-DD or YYYY, as far as it says")
+    add.add_argument("--kind", help="the kind of document: press release, web page, news article, instrument "
+                                    "text or event report")
+    _store_flag(add)
+    add.set_defaults(run=cmd_sources_add)
+    listing = source_commands.add_parser("list", help="list the source documents and whether their text is held")
+    listing.add_argument("--json", action="store_true", help="print the list as JSON")
+    _store_flag(listing)
+    listing.set_defaults(run=cmd_sources_list)
+
+    draft = commands.add_parser("draft", help="candidate statements with evidence from a text, for review; "
+                                              "--evaluate scores the drafter on the project's sources")
+    draft.add_argument("file", nargs="?", metavar="FILE", help="the text to draft (UTF-8)")
+    draft.add_argument("-o", "--output", help="Turtle file to write (default: standard output)")
+    draft.add_argument("--published", help="the text's publication date, YYYY-MM-DD, to resolve 'this year' and "
+                                           "'today' (default: the registered source's, if any)")
+    draft.add_argument("--source-iri", help="the source document the evidence points at (default: the registered "
+                                            "source with the same SHA-256, else kg:source-<digest>)")
+    draft.add_argument("--evaluate", action="store_true", help="draft the five sources from the reference graph and "
+                                                                "print recall and precision against data/ (markdown)")
+    _store_flag(draft)
+    draft.set_defaults(run=cmd_draft)
 
     stats = commands.add_parser("stats", help="coverage report: things per class and source, evidence share")
     stats.add_argument("--json", action="store_true", help="print the report as JSON")

@@ -29,7 +29,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-UPLOAD_PATHS = frozenset({"/graphs", "/validate"})  # their bodies are RDF uploads (graphsvc/api/graphs.py)
+UPLOAD_PATHS = frozenset({"/graphs", "/validate", "/sources"})  # RDF uploads (graphsvc/api/graphs.py), source texts
 HTTPTOOLS_MAX_URL_BYTES = 65_535  # httptools.parse_url keeps offsets in 16 bits and rejects longer URLs
 REQUEST_LINE_ALLOWANCE = 32  # method, spaces, "HTTP/1.1" and line ends around the URL
 PROBED_METHODS = ("GET", "PUT", "POST", "PATCH", "DELETE")  # the order they are listed in `Allow`

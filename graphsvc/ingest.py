@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from time import monotonic
 from typing import Iterable, Sequence
 
 import pyoxigraph as ox
 
-from graphsvc import project
+from graphsvc import graph_names, project
+from graphsvc.named_params import bind_values
 from graphsvc.store import GraphStore
 from graphsvc.upload import ParsedUpload, UploadError
 from graphsvc.validation.validator import ValidationResult, ValidationTimeout, ValidationTooLarge, validate
@@ -28,7 +30,8 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 PROVENANCE_GRAPH_NS = project.GRAPH_NS + "provenance/"
 # Graphs the service itself manages; curators write elsewhere.
-_RESERVED = (project.ONTOLOGY_GRAPH, project.GRAPH_NS + "meta", project.GRAPH_NS + "data/", PROVENANCE_GRAPH_NS)
+_RESERVED = (project.ONTOLOGY_GRAPH, project.GRAPH_NS + "meta", project.GRAPH_NS + "data/", PROVENANCE_GRAPH_NS,
+             project.GRAPH_NS + "sources/")  # the last: registered texts (graphsvc.curation.sources)
 _CONTEXT_OUT_DEPTH = 3
 
 
@@ -67,9 +70,11 @@ def check_graph_name(iri: str) -> ox.NamedNode:
         raise UploadError(400, f"graph {iri!r} is not an absolute IRI: {exc}") from exc
     if ":" not in iri:
         raise UploadError(400, f"graph {iri!r} is not an absolute IRI")
-    if any(iri == r or (r.endswith("/") and iri.startswith(r)) for r in _RESERVED):
-        raise UploadError(400, f"graph {iri} is managed by the service (ontology, data/, metadata or "
-                               f"provenance) and cannot be written through ingest")
+    if (why := graph_names.trick(iri)) is not None:
+        raise UploadError(400, f"graph {iri!r} {why}")
+    if any(graph_names.names_reserved(iri, r) for r in _RESERVED):
+        raise UploadError(400, f"graph {iri} is managed by the service (ontology, data/, metadata, "
+                               f"provenance or registered sources) and cannot be written through ingest")
     return node
 
 
@@ -142,6 +147,7 @@ def check(store: GraphStore, ingest: IngestPlan, timeout_s: float | None = None,
     # a class or concept the batch points to grow with the store and are never read.
     inward = [n for n in focus if isinstance(n, ox.NamedNode)]
     context = store.neighbourhood(named, exclude_graphs=replaced, depth=_CONTEXT_OUT_DEPTH, inward=inward)
+    context += evidence_records(store, _with_evidence(context, inward), replaced)
     try:
         ingest.results = validate(batch, focus, context, deadline=deadline)
     except ValidationTimeout as exc:
@@ -150,6 +156,34 @@ def check(store: GraphStore, ingest: IngestPlan, timeout_s: float | None = None,
     except ValidationTooLarge as exc:
         raise ValidationTooLarge(f"{exc}; nothing was written: send the data in smaller parts") from exc
     return ingest
+
+
+_EVIDENCE_SUBJECT = ox.NamedNode(project.VOCAB_NS + "evidenceSubject")
+
+
+def _with_evidence(context: Iterable[ox.Triple], things: Iterable[ox.NamedNode]) -> list[ox.NamedNode]:
+    """The `things` that evidence in the store already names as its subject."""
+    wanted = set(things)
+    return sorted({t.object for t in context if t.predicate == _EVIDENCE_SUBJECT and t.object in wanted},
+                  key=lambda n: n.value)  # type: ignore[union-attr]
+
+
+def evidence_records(store: GraphStore, things: Sequence[ox.NamedNode],
+                     exclude_graphs: Sequence[ox.NamedNode] = ()) -> list[ox.Triple]:
+    """The statements of the evidence records that name each of `things` as their subject (outside
+    `exclude_graphs`), so that a batch about a known thing is judged with the evidence it has."""
+    excluded = {g.value for g in exclude_graphs}
+    found: list[ox.Triple] = []
+    for thing in things:
+        rows = store.query(bind_values(_evidence_query(), {"thing": thing}))
+        found += [ox.Triple(r["evidence"], r["p"], r["o"]) for r in rows  # type: ignore[union-attr]
+                  if r["g"].value not in excluded]
+    return found
+
+
+@lru_cache(maxsize=1)
+def _evidence_query() -> str:
+    return (project.QUERIES_DIR / "validation" / "evidence-about.rq").read_text(encoding="utf-8")
 
 
 def provenance(ingest: IngestPlan, graph: ox.NamedNode, agent: str, when: datetime) -> tuple[ox.NamedNode, list[ox.Triple]]:

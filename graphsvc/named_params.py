@@ -27,10 +27,25 @@ from graphsvc.vocabulary import prefixes
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INTEGER = re.compile(r"^[+-]?\d{1,18}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # C0 controls and DEL, but tab and line feed
 _LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _LOCAL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 MAX_VALUE_LENGTH = 2000
+MAX_OFFSET = 10_000_000
+# What an IRI value may be, as the OpenAPI document says too (graphsvc.api.named_queries): an
+# http(s) IRI in ASCII (percent-encode the rest), a CURIE with a prefix of the vocabulary, or a
+# name under kg:. Each form, expanded, is an IRI the engine takes.
+_PCHAR = r"(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})"
+_HTTP_IRI = (r"https?://[A-Za-z0-9._~!$&'()*+,;=-]*(?::[0-9]*)?(?:/" + _PCHAR + r"*)*(?:\?(?:" + _PCHAR
+             + r"|[/?])*)?(?:#(?:" + _PCHAR + r"|[/?])*)?")
+_BARE_NAME = r"[A-Za-z0-9][A-Za-z0-9._-]*"
+
+
+def iri_value_pattern() -> str:
+    """The regular expression (ECMA-262 and Python alike) an IRI parameter's value must match."""
+    names = "|".join(re.escape(prefix) for prefix in sorted(prefixes()))
+    return f"^(?:{_HTTP_IRI}|(?:{names}):(?:{_PCHAR}|/)*|{_BARE_NAME})$"
 
 
 class ParameterError(ValueError):
@@ -40,6 +55,10 @@ class ParameterError(ValueError):
         super().__init__(message)
         self.parameter = parameter
         self.value = value
+
+
+class NotInGraph(ParameterError):
+    """A well-formed IRI value that names nothing of the kind the parameter asks for (404)."""
 
 
 @dataclass(frozen=True)
@@ -83,20 +102,24 @@ def parse_value(param: Param, raw: str, today: dt.date) -> ox.NamedNode | ox.Lit
         raise ParameterError(name, f"the value is longer than {MAX_VALUE_LENGTH} characters")
     try:
         if param.type == "iri":
-            node = ox.NamedNode(expand_iri(raw.strip()))
+            if re.fullmatch(iri_value_pattern(), raw) is None:
+                raise ValueError("expected an http(s) IRI in ASCII, a CURIE with a known prefix "
+                                 "(kg:japan, idd:Signed) or a name under kg: (japan)")
+            node = ox.NamedNode(expand_iri(raw))
             allowed = [expand_iri(v) for v in param.values]
             if allowed and node.value not in allowed:
                 raise ParameterError(name, f"must be one of {', '.join(param.values)}", raw)
             return node
         if param.type == "date":
-            text = today.isoformat() if raw.strip().lower() == "today" else raw.strip()
+            text = today.isoformat() if raw == "today" else raw
             if not _DATE.match(text):
                 raise ValueError("expected a date as YYYY-MM-DD (or 'today')")
             dt.date.fromisoformat(text)
             return _literal(text, "date")
         if param.type == "integer":
             if not _INTEGER.match(raw.strip()):
-                raise ValueError("expected a whole number")
+                raise ValueError("expected a whole number" + (" of at most 18 digits"
+                                                              if raw.strip().lstrip("+-").isdigit() else ""))
             number = int(raw)
             _check_range(param, number, "the number")
             return _literal(str(number), "integer")
@@ -112,10 +135,13 @@ def parse_value(param: Param, raw: str, today: dt.date) -> ox.NamedNode | ox.Lit
                 raise ValueError("expected true or false")
             return _literal("true" if lowered in _TRUE else "false", "boolean")
         if param.type == "language":
-            if not _LANGUAGE.match(raw.strip()):
+            if not _LANGUAGE.match(raw):
                 raise ValueError("expected a language tag such as en, fr, ja or hi")
-            return ox.Literal(raw.strip().lower())
-        # string: any text; min/max bound its length
+            return ox.Literal(raw.lower())
+        # string: any text but control characters (no label holds them); min/max bound its length
+        if (control := _CONTROL.search(raw)) is not None:
+            raise ParameterError(name, f"holds the control character U+{ord(control.group()):04X} at "
+                                       f"character {control.start() + 1}", raw)
         _check_range(param, len(raw), "the text's length")
         if param.values and raw not in param.values:
             raise ParameterError(name, f"must be one of {', '.join(param.values)}", raw)
@@ -150,7 +176,7 @@ def read_params(query: NamedQuery, given: Mapping[str, list[str]], today: dt.dat
     terms: dict[str, ox.NamedNode | ox.Literal | None] = {}
     for param in query.params:
         raw = given[param.name][0] if param.name in given else None
-        if raw is not None and raw.strip() == "" and not param.required:
+        if raw == "" and not param.required:  # an empty value is no value (a form's empty field)
             raw = None
         if raw is None:
             raw = param.default
@@ -167,14 +193,14 @@ def read_params(query: NamedQuery, given: Mapping[str, list[str]], today: dt.dat
             continue
         try:
             end = dt.date.fromisoformat(start.value) + dt.timedelta(days=int(days.value))
-        except OverflowError as exc:
-            raise ParameterError(derived.days_param, "the window ends beyond year 9999") from exc
+        except OverflowError:
+            end = dt.date.max  # a window past year 9999 ends with it: no date of the graph is later
         terms[derived.name] = _literal(end.isoformat(), "date")
     limit, offset = None, 0
     if query.pagination:
         first = lambda n: given[n][0] if n in given else None  # noqa: E731
         limit = _int("limit", first("limit"), query.pagination.default, 1, query.pagination.maximum)
-        offset = _int("offset", first("offset"), 0, 0, 10_000_000)
+        offset = _int("offset", first("offset"), 0, 0, MAX_OFFSET)
     canonical = {k: str(v) for k, v in sorted(terms.items()) if v is not None}
     return BoundParams(terms=terms, canonical=canonical, limit=limit, offset=offset)
 
@@ -279,4 +305,5 @@ def check_membership(store: GraphStore, query: NamedQuery, params: BoundParams, 
             _remember(key, bool(outcome[i]))
     for i, (param, term, _pattern, what, _key) in enumerate(checks):
         if not outcome[i]:
-            raise ParameterError(param.name, f"{term.value} is not {what} in the graph", term.value)
+            refusal = NotInGraph if param.rdf_class else ParameterError  # a scheme's concepts are listed in the API's schema
+            raise refusal(param.name, f"{term.value} is not {what} in the graph", term.value)

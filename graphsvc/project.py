@@ -7,6 +7,7 @@ and the folders the service reads.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +20,7 @@ VOCAB_NS = "https://w3id.org/iddkg/ontology#"
 ONTOLOGY_IRI = "https://w3id.org/iddkg/ontology"
 THING_NS = "https://w3id.org/iddkg/id/"
 GRAPH_NS = "https://w3id.org/iddkg/graph/"
+THING_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")  # <name> of THING_NS + name, served at /id/<name>
 ONTOLOGY_GRAPH = GRAPH_NS + "ontology"
 
 RDF_SUFFIXES = {".ttl", ".trig", ".nt", ".nq", ".jsonld", ".rdf", ".owl"}

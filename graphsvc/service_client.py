@@ -139,6 +139,15 @@ class ServiceClient:
         return self.request("POST" if append else "PUT", "/graphs", params=params, body=body, headers=headers,
                             write=True)
 
+    def add_source(self, body: bytes, media_type: str, metadata: Mapping[str, str]) -> Reply:
+        """Register a document (graphsvc.api.sources) as the local command line."""
+        return self.request("POST", "/sources", params=dict(metadata), body=body,
+                            headers={"Content-Type": media_type, "Accept": "application/json"}, write=True)
+
+    def sources(self) -> list[dict[str, Any]]:
+        reply = self._expect(self.request("GET", "/sources", headers={"Accept": "application/json"}), 200)
+        return list(reply.json()["sources"])
+
     @staticmethod
     def _expect(reply: Reply, *statuses: int) -> Reply:
         if reply.status not in statuses:

@@ -8,13 +8,16 @@ under `list` are split on "|" into arrays. Two shapes go further: `facets` group
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from graphsvc.answers import QueryAnswer, Term
 from graphsvc.results import plain_value
 from graphsvc.source_spans import read_span
+
+if TYPE_CHECKING:
+    from graphsvc.store import GraphStore
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -54,14 +57,16 @@ def plain_objects(answer: QueryAnswer, lists: tuple[str, ...] = ()) -> list[dict
     return objects
 
 
-def facets(answer: QueryAnswer) -> dict[str, list[dict[str, Any]]]:
-    """Rows grouped by `facet`; evidence rows get the quoted span when the source file is at hand."""
+def facets(answer: QueryAnswer, store: "GraphStore | None" = None) -> dict[str, list[dict[str, Any]]]:
+    """Rows grouped by `facet`; evidence rows get the quoted span when `store` holds the source's text."""
     grouped: dict[str, list[dict[str, Any]]] = {}
     for item in plain_objects(answer):
         facet = item.pop("facet")
         entry = {k: v for k, v in item.items() if v is not None}
         if facet == "evidence":
-            quote = read_span(item.get("fileName"), item.get("start"), item.get("end"))
+            source = item.get("source")
+            quote = read_span(source.get("iri") if isinstance(source, dict) else None,
+                              item.get("start"), item.get("end"), store)
             if quote is not None:
                 entry["quote"] = quote
         grouped.setdefault(str(facet), []).append(entry)
@@ -112,3 +117,41 @@ def network(answer: QueryAnswer) -> dict[str, list[dict[str, Any]]]:
     ordered = sorted(nodes.values(), key=lambda n: n["id"])
     edges.sort(key=lambda e: (e["source"], e["relation"], e["target"]))
     return {"nodes": ordered, "edges": edges}
+
+
+def resources(answer: QueryAnswer, lists: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """The triples of a CONSTRUCT as objects: one per subject that no other triple points at, keyed
+    `iri`, its properties by local name (`type` for rdf:type), IRIs as {"iri"}, literals typed, and
+    a subject that a property points at nested in its place. Properties under `lists` are arrays;
+    another property with several values is one too (its header should then list it)."""
+    by_subject: dict[str, list[ox.Triple]] = {}
+    pointed_at: set[str] = set()
+    for triple in answer.triples:
+        by_subject.setdefault(_key(triple.subject), []).append(triple)
+        if not isinstance(triple.object, ox.Literal):
+            pointed_at.add(_key(triple.object))
+
+    def build(key: str, seen: frozenset[str]) -> dict[str, Any]:
+        node: dict[str, Any] = {"iri": key}
+        values: dict[str, list[Any]] = {}
+        for triple in sorted(by_subject.get(key, []), key=lambda t: (t.predicate.value, str(t.object))):
+            name = "type" if triple.predicate.value == RDF_TYPE else local_name(triple.predicate.value)
+            target = triple.object
+            if not isinstance(target, ox.Literal) and _key(target) in by_subject and _key(target) not in seen:
+                value: Any = build(_key(target), seen | {key})
+            elif isinstance(target, ox.Literal):
+                value = plain_value(target)
+            else:
+                value = {"iri": _key(target)}
+            values.setdefault(name, []).append(value)
+        for name, found in values.items():
+            node[name] = found if name in lists or len(found) > 1 else found[0]
+        return node
+
+    roots = sorted(key for key in by_subject if key not in pointed_at)
+    return [build(key, frozenset()) for key in roots]
+
+
+def _key(term: Any) -> str:
+    """A subject's or object's key: an IRI as it is, a blank node as `_:id`."""
+    return "_:" + term.value if isinstance(term, ox.BlankNode) else term.value

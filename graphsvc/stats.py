@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphsvc import aggregates
 from graphsvc.answers import QueryAnswer
@@ -10,6 +10,9 @@ from graphsvc.budget import Budget
 from graphsvc.catalog import catalog
 from graphsvc.results import plain_rows, plain_value
 from graphsvc.store import GraphStore
+
+if TYPE_CHECKING:
+    from graphsvc.config import Settings
 
 SECTIONS = {"classes": "stats-classes", "sources": "stats-sources", "evidence": "stats-evidence"}
 
@@ -40,3 +43,10 @@ def coverage_snapshot(store: GraphStore, budget: Budget) -> tuple[dict[str, Any]
     snapshot = aggregates.read_consistently(store, [(queries[name].text, "SELECT") for name in SECTIONS.values()], budget)
     sections = {section: _rows(answer) for section, answer in zip(SECTIONS, snapshot.answers)}
     return _assemble(sections, snapshot.quads), snapshot.version
+
+
+def latest_report(store: GraphStore, settings: "Settings") -> "aggregates.Served[dict[str, Any]]":
+    """The report as /api/stats and the front page serve it: computed once per data version in
+    the background (graphsvc.aggregates), the last value while a newer one computes."""
+    return aggregates.latest(store, settings, "coverage-report",
+                             lambda: coverage_snapshot(store, aggregates.background_budget(settings)))

@@ -44,11 +44,23 @@ class ParsedUpload:
     format: ox.RdfFormat
 
 
+UTF_8_NAMES = frozenset({"utf-8", "utf8", "us-ascii"})  # ASCII is UTF-8
+
+
 def format_for_media_type(media_type: str | None) -> ox.RdfFormat:
-    bare = (media_type or "").split(";")[0].strip().lower()
+    """The RDF format of a Content-Type; 415 for one no parser takes, or a charset other than UTF-8
+    (the parsers read UTF-8 only: a Latin-1 upload would be read wrongly, not refused)."""
+    bare, *params = (media_type or "").split(";")
+    bare = bare.strip().lower()
     if bare not in MEDIA_TYPES:
         raise UploadError(415, f"unsupported media type {bare or '(none)'!r}: send one of "
-                               f"{', '.join(sorted(MEDIA_TYPES))}")
+                               f"{', '.join(sorted(MEDIA_TYPES))}", parameter="Content-Type")
+    for param in params:
+        name, _, value = param.partition("=")
+        charset = value.strip().strip('"').lower()
+        if name.strip().lower() == "charset" and charset not in UTF_8_NAMES:
+            raise UploadError(415, f"the charset {charset!r} is not read here: send RDF as UTF-8 "
+                                   f"(charset=utf-8, or no charset)", parameter="Content-Type")
     return MEDIA_TYPES[bare]
 
 
@@ -72,7 +84,21 @@ def parse_upload(data: bytes, fmt: ox.RdfFormat, source: str, max_bytes: int | N
         text: str | None = data.decode("utf-8")
     except UnicodeDecodeError:
         text = None
-    return ParsedUpload(quads, prefixes, text, source, fmt)
+    upload = ParsedUpload(quads, prefixes, text, source, fmt)
+    _refuse_escaped_nul(upload)
+    return upload
+
+
+def _refuse_escaped_nul(upload: ParsedUpload) -> None:
+    """400 for a literal holding U+0000 written as an escape (`\\u0000`; a raw NUL byte is refused
+    before parsing): XML (RDF/XML, SPARQL XML results, the HTML pages) cannot carry it."""
+    for quad in upload.quads:
+        if isinstance(quad.object, ox.Literal) and "\0" in quad.object.value:
+            line = line_of(upload, quad.subject)
+            where = f" (line {line})" if line is not None else ""
+            raise UploadError(400, f"{upload.source}{where}: the value of {quad.subject} {quad.predicate} holds "
+                                   f"the character U+0000 (NUL), which XML cannot carry; remove it",
+                              line, None, upload.source)
 
 
 class Finding(Protocol):

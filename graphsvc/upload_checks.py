@@ -12,7 +12,8 @@ JSON-LD must be valid UTF-8 JSON no deeper than MAX_JSON_DEPTH objects and array
 memory grows faster than the depth), and may not name a remote context (a string or an @import
 where a context goes): remote contexts are never fetched.
 
-Turtle, TriG, N-Triples and N-Quads need no check here: their parsers take linear time and
+No upload may hold a NUL byte (graphsvc.upload refuses the escaped NUL of a parsed literal too).
+Turtle, TriG, N-Triples and N-Quads need no other check here: their parsers take linear time and
 memory. (Prefixed names and `,`/`;` lists can still make a small file stand for a great many
 long IRIs: the amount of N-Quads an upload may expand to is bounded where it is parsed.)
 
@@ -43,15 +44,16 @@ class UploadError(ValueError):
     """RDF that cannot be taken: `status` is the HTTP status that fits (400, 413, 415, 503)."""
 
     def __init__(self, status: int, message: str, line: int | None = None, column: int | None = None,
-                 source: str | None = None) -> None:
+                 source: str | None = None, parameter: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.line = line
         self.column = column
         self.source = source
+        self.parameter = parameter  # the request parameter at fault (graph, mode, dry-run), if one is
 
     def as_dict(self) -> dict[str, object]:
-        where = {"line": self.line, "column": self.column, "file": self.source}
+        where = {"line": self.line, "column": self.column, "file": self.source, "parameter": self.parameter}
         return {"error": str(self), **{k: v for k, v in where.items() if v is not None}}
 
 
@@ -68,10 +70,23 @@ def _refuse(source: str, what: str, line: int | None, column: int | None) -> Upl
 
 def check_upload(data: bytes, fmt: ox.RdfFormat, source: str = "upload") -> None:
     """Raise UploadError (400) if `data` holds something the checks above refuse."""
+    check_no_nul(data, source)
     if fmt == ox.RdfFormat.RDF_XML:
         check_rdf_xml(data, source)
     elif fmt == ox.RdfFormat.JSON_LD:
         check_json_ld(data, source)
+
+
+def check_no_nul(data: bytes, source: str = "upload") -> None:
+    """A NUL byte has no place in RDF text (a UTF-16 file has one in every other byte), and XML
+    (RDF/XML, SPARQL XML results, the HTML pages) cannot carry the character it would make."""
+    at = data.find(b"\0")
+    if at < 0:
+        return
+    line = data.count(b"\n", 0, at) + 1
+    column = at - (data.rfind(b"\n", 0, at) + 1) + 1
+    utf16 = " (is it UTF-16? save it as UTF-8)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") or at <= 1 else ""
+    raise _refuse(source, f"a NUL byte (U+0000): uploads are UTF-8 text without NUL{utf16}", line, column)
 
 
 # --- RDF/XML -------------------------------------------------------------------------------------

@@ -16,3 +16,10 @@ def prefixes() -> dict[str, str]:
         found.update(parse_file(path).prefixes)
     found.pop("", None)
     return dict(sorted(found.items()))
+
+
+def curie(iri: str) -> str:
+    """`iri` shortened with the longest matching prefix of the vocabulary (idd:party), or as it is."""
+    best = max(((p, ns) for p, ns in prefixes().items() if iri.startswith(ns) and len(iri) > len(ns)),
+               key=lambda found: len(found[1]), default=None)
+    return f"{best[0]}:{iri[len(best[1]):]}" if best else iri

@@ -1,8 +1,8 @@
 """Small helpers to run the project's SHACL shapes with pyshacl, the reference validator here.
 
 pyshacl may add triples to the shapes graph it is given, so every call gets its own copy of the
-shapes parsed once per process; the ontology graph is mixed into a copy of the data graph by
-pyshacl itself (inplace=False), so it is shared safely too.
+shapes parsed once per process; the ontology graph is added to a copy of the data graph, so it is
+shared safely too.
 """
 
 from __future__ import annotations
@@ -92,11 +92,17 @@ def cached_sparql_parsing() -> Iterator[None]:
 
 
 def validate(data: Graph) -> list[Result]:
-    """Validate `data` (with the ontology mixed in) against the shapes; return every result."""
+    """Validate `data` (with the ontology mixed in) against the shapes; return every result.
+
+    The whole ontology goes into a copy of the data graph, as graphsvc.validation has it beside
+    every batch: pyshacl's own mix-in (ont_graph) copies only class and property axioms, and the
+    shapes read more of the ontology than that (which properties are idd:evidenceExempt).
+    """
+    mixed = _copy(data)
+    mixed += ontology_graph()
     _conforms, report, _text = pyshacl.validate(
-        data,
+        mixed,
         shacl_graph=_copy(shapes_graph()),
-        ont_graph=ontology_graph(),
         inference="none",
         advanced=True,
         inplace=False,

@@ -1,10 +1,12 @@
 """Every statement about a kg: thing is backed by a span of a source text that states it.
 
 An evidence node names one statement (subject, predicate, one or more objects) and points at a
-span of a source file by code-point offsets. These tests check that the spans exist, that the
-files are the ones the graph describes (length and SHA-256), that each span really contains the
-value it is cited for, that every non-exempt statement has evidence and that no evidence is stale.
-Which properties need no evidence is read from the ontology (idd:evidenceExempt true).
+span of a source text by code-point offsets. The texts are the ones the store holds (registered
+from GRAPHSVC_SOURCES when the project is loaded, graphsvc.curation.sources): nothing outside the
+store is read. These tests check that the spans exist, that the texts are the ones the graph
+describes (length and SHA-256), that each span really contains the value it is cited for, that
+every non-exempt statement has evidence and that no evidence is stale. Which properties need no
+evidence is read from the ontology (idd:evidenceExempt true).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pyoxigraph as ox
 import pytest
 
 from graphsvc import project
+from graphsvc.curation.sources import source_text
 
 IDD = project.VOCAB_NS
 KG = project.THING_NS
@@ -127,7 +130,8 @@ def evidence(kg_store) -> list[Evidence]:
     rows = kg_store.query(PREFIXES + f"""
         SELECT ?e ?src ?start ?end WHERE {{ GRAPH ?g {{ ?e a idd:Evidence ; oa:hasTarget ?t .
             OPTIONAL {{ ?t oa:hasSource ?src }}
-            OPTIONAL {{ ?t oa:hasSelector ?sel . OPTIONAL {{ ?sel oa:start ?start }} OPTIONAL {{ ?sel oa:end ?end }} }} }}
+            OPTIONAL {{ ?t oa:hasSelector ?sel . ?sel a oa:TextPositionSelector .
+                OPTIONAL {{ ?sel oa:start ?start }} OPTIONAL {{ ?sel oa:end ?end }} }} }}
             {IN_DATA} }}""")
     for r in rows:
         ev = get(r["e"])
@@ -151,12 +155,13 @@ def source_texts(kg_store) -> dict:
 
 
 @pytest.fixture(scope="session")
-def texts(source_texts) -> dict:
+def texts(kg_store, source_texts) -> dict:
+    """Source document IRI -> the text the store holds for it."""
     out = {}
-    for doc, (fname, _, _) in source_texts.items():
-        path = project.sources_dir() / fname if fname else None
-        if path is not None and path.is_file():
-            out[doc] = path.read_text(encoding="utf-8")
+    for doc in source_texts:
+        text = source_text(kg_store, doc.value)
+        if text is not None:
+            out[doc] = text
     return out
 
 
@@ -275,23 +280,22 @@ def test_data_is_loaded(statements, evidence):
     assert evidence, "no evidence nodes in data/"
 
 
-def test_source_documents_match_their_files(source_texts):
+def test_source_documents_match_their_texts(source_texts, texts):
+    """Every source document's text is in the store, with the length and digest the graph states."""
     assert source_texts, "no idd:SourceDocument in the graph"
     problems = []
     for doc, (fname, count, sha) in sorted(source_texts.items(), key=lambda kv: kv[0].value):
         if not fname:
             problems.append(f"{doc.value}: no idd:fileName")
+        text = texts.get(doc)
+        if text is None:
+            problems.append(f"{doc.value}: the store holds no text for it (is GRAPHSVC_SOURCES registered?)")
             continue
-        path = project.sources_dir() / fname
-        if not path.is_file():
-            problems.append(f"{doc.value}: file {fname} missing")
-            continue
-        text = path.read_text(encoding="utf-8")
         if count != len(text):
-            problems.append(f"{doc.value}: idd:characterCount {count} but the file has {len(text)} code points")
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            problems.append(f"{doc.value}: idd:characterCount {count} but the text has {len(text)} code points")
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if sha != digest:
-            problems.append(f"{doc.value}: idd:sha256 {sha} but the file's digest is {digest}")
+            problems.append(f"{doc.value}: idd:sha256 {sha} but the text's digest is {digest}")
     assert not problems, "\n".join(problems)
 
 
@@ -358,3 +362,16 @@ def test_kg_things_have_exactly_one_english_label(kg_store):
         }} GROUP BY ?s""")
     bad = sorted(f"{r['s'].value}: {r['n'].value}" for r in rows if int(r["n"].value) != 1)
     assert not bad, "things without exactly one rdfs:label@en:\n" + "\n".join(bad)
+
+
+def test_identifiers_from_outside_the_sources_are_marked_and_carry_no_evidence(kg_store, evidence, exempt_predicates):
+    """ISO codes and Wikidata links come from outside the five texts: the ontology says where from,
+    they need no evidence, and no evidence pretends that a source states them."""
+    rows = kg_store.query(PREFIXES + f"""
+        SELECT ?p ?from WHERE {{ GRAPH <{project.ONTOLOGY_GRAPH}> {{ ?p idd:identifierSource ?from }} }}""")
+    marked = {r["p"]: r["from"] for r in rows}
+    assert {IDD + "iso3166Alpha2", "http://www.w3.org/2004/02/skos/core#exactMatch"} <= {p.value for p in marked}
+    assert all(isinstance(f, ox.NamedNode) for f in marked.values()), "each names where its values come from"
+    assert set(marked) <= exempt_predicates
+    claimed = [describe(ev) for ev in evidence if set(ev.predicates) & set(marked)]
+    assert not claimed, "evidence for identifiers no source states:\n" + "\n".join(claimed)

@@ -22,7 +22,7 @@ from graphsvc.upload import ParsedUpload, line_of
 
 INVALID = Path(__file__).resolve().parent / "data" / "invalid"
 UPLOAD_GRAPH = "https://w3id.org/iddkg/graph/upload/lines"
-KG = "https://w3id.org/iddkg/id/"
+KG = "https://example.org/id/"  # the namespace of the test files in tests/data/
 IDD = "https://w3id.org/iddkg/ontology#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 
@@ -48,17 +48,17 @@ def test_turtle_points_at_the_triple_not_at_its_subject(client: TestClient) -> N
     [result] = _results(client, text.encode(), "text/turtle")
     assert result["focusNode"] == KG + "country-a" and result["value"] == "A-land"
     assert _line(text, result["line"]).strip() == 'skos:altLabel "A-land" ;'
-    assert "kg:country-a a idd:Country" not in _line(text, result["line"])
+    assert "ex:country-a a idd:Country" not in _line(text, result["line"])
 
 
 def test_each_value_of_a_list_spread_over_lines_gets_its_own_line(client: TestClient) -> None:
     text = (INVALID / "party_not_an_agent.ttl").read_text()
-    spread = text.replace("idd:party kg:ministry-a , kg:ministry-b , kg:city-a ;",
-                          "idd:party kg:ministry-a ,\n        kg:ministry-b ,\n        kg:city-a ;")
+    spread = text.replace("idd:party ex:ministry-a , ex:ministry-b , ex:city-a ;",
+                          "idd:party ex:ministry-a ,\n        ex:ministry-b ,\n        ex:city-a ;")
     assert spread != text
     [result] = _results(client, spread.encode(), "text/turtle")
     assert result["value"] == KG + "city-a"
-    assert _line(spread, result["line"]).strip() == "kg:city-a ;"
+    assert _line(spread, result["line"]).strip() == "ex:city-a ;"
 
 
 def test_two_findings_on_one_predicate_get_the_lines_of_their_values(client: TestClient) -> None:
@@ -72,11 +72,11 @@ def test_two_findings_on_one_predicate_get_the_lines_of_their_values(client: Tes
 def test_a_missing_value_points_at_the_subject_and_an_inverse_path_at_the_triple_in(client: TestClient) -> None:
     text = (INVALID / "label_missing.ttl").read_text()
     [result] = _results(client, text.encode(), "text/turtle")
-    assert _line(text, result["line"]).startswith("kg:mou a idd:Instrument")
+    assert _line(text, result["line"]).startswith("ex:mou a idd:Instrument")
     text = (INVALID / "commitment_in_two_areas.ttl").read_text()
     [result] = _results(client, text.encode(), "text/turtle")
     assert result["path"].startswith("^")
-    assert _line(text, result["line"]).strip().startswith("idd:commitment kg:mou-commitment-1")
+    assert _line(text, result["line"]).strip().startswith("idd:commitment ex:mou-commitment-1")
 
 
 def test_n_triples_and_rdf_xml_point_at_the_triple(client: TestClient) -> None:

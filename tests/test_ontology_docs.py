@@ -10,7 +10,7 @@ import pytest
 
 from graphsvc import project
 from graphsvc.api import ontology_schemes as ontology
-from graphsvc.api.linked_data import curie
+from graphsvc.vocabulary import curie
 
 
 def test_browsers_get_html_documentation(live_server: str) -> None:

@@ -88,12 +88,31 @@ def _refusal(exc: AuthError | UploadError | ValidationStopped) -> JSONResponse:
 
 
 def _graph_param(request: Request, required: bool = True) -> ox.NamedNode | None:
+    if len(request.query_params.getlist("graph")) > 1:
+        raise UploadError(400, "the 'graph' parameter is given more than once; a write goes to one graph",
+                          parameter="graph")
     value = request.query_params.get("graph")
     if value is None:
         if required:
-            raise UploadError(400, "the 'graph' parameter (an absolute IRI) is required")
+            raise UploadError(400, "the 'graph' parameter (an absolute IRI) is required", parameter="graph")
         return None
-    return check_graph_name(value)
+    try:
+        return check_graph_name(value)
+    except UploadError as exc:
+        exc.parameter = "graph"
+        raise
+
+
+_YES_NO = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def _choice(request: Request, name: str, choices: dict[str, bool], default: str) -> bool:
+    """The value of a switch in the query string; 400 for a value it does not take (a mistyped
+    `dry-run=ture` must not write for real)."""
+    value = request.query_params.get(name, default)
+    if value.strip().lower() not in choices:
+        raise UploadError(400, f"parameter {name!r} is {value!r}; it takes {', '.join(choices)}", parameter=name)
+    return choices[value.strip().lower()]
 
 
 def _report_response(request: Request, ingest: IngestPlan, status: int, extra: dict[str, object]) -> Response:
@@ -132,7 +151,7 @@ async def validate_upload(request: Request) -> Response:
     try:
         data, fmt = await _read_body(request)
         graph = _graph_param(request, required=False)
-        append = request.query_params.get("mode", "replace") == "append"
+        append = _choice(request, "mode", {"replace": False, "append": True}, "replace")
         settings: Settings = request.app.state.settings
         ingest = await run_in_threadpool(_validated, request.app.state.store, data, fmt, graph, append, settings)
         status = 200 if ingest.conforms else 422
@@ -152,7 +171,7 @@ async def write_graph(request: Request) -> Response:
         settings: Settings = request.app.state.settings
         store: GraphStore = request.app.state.store
         append = request.method == "POST"
-        dry_run = request.query_params.get("dry-run", "false").lower() in ("true", "1", "yes")
+        dry_run = _choice(request, "dry-run", _YES_NO, "false")
 
         def work() -> tuple[IngestPlan, bool]:
             upload = _parsed(data, fmt, graph, settings)  # needs no lock: the store is not read

@@ -32,12 +32,15 @@ from fastapi import APIRouter, FastAPI, Request, Response
 
 from graphsvc import aggregates, conneg
 from graphsvc.answers import BudgetExceeded, QueryAnswer, QueryFailed, results_json
+from graphsvc.api import answer_schemas as schemas
+from graphsvc.api import openapi_document
 from graphsvc.api.errors import budget_response, error_response
 from graphsvc.budget import Budget, materialise
-from graphsvc.catalog import NamedQuery, Param, catalog
-from graphsvc.named_params import BoundParams, ParameterError, bind_query, check_membership, read_params
+from graphsvc.catalog import NamedQuery, Param, catalog, projected_variables
+from graphsvc.named_params import (MAX_OFFSET, MAX_VALUE_LENGTH, BoundParams, NotInGraph, ParameterError, bind_query,
+                                   check_membership, iri_value_pattern, read_params)
 from graphsvc.response_cache import CachedResponse, ResponseCache
-from graphsvc.shaping import edge_triples, facets, network, plain_objects
+from graphsvc.shaping import edge_triples, facets, network, plain_objects, resources
 from graphsvc.sparql_formats import GRAPH_FORMATS, RESULT_FORMATS
 from graphsvc.store import GraphStore
 from graphsvc.vocabulary import prefixes
@@ -71,7 +74,7 @@ def choose_media_type(query: NamedQuery, accept: str | None, format_values: list
     """The `format` parameter wins over the Accept header; 422 for an unknown format, 406 for no match."""
     types = offered(query)
     if format_values:
-        name = format_values[0].strip().lower()
+        name = format_values[0]  # exactly as the OpenAPI document lists it (format_choices)
         wanted = FORMAT_NAMES.get(name, name)
         if wanted not in types:
             names = sorted(n for n, t in FORMAT_NAMES.items() if t in types)
@@ -106,13 +109,14 @@ def etag_matches(header: str | None, etag: str) -> bool:
     return "*" in candidates or any(c.removeprefix("W/") == etag for c in candidates)
 
 
-def page_link(query: NamedQuery, params: BoundParams, offset: int, media_param: str | None) -> str:
-    """A relative URL of the page at `offset` with the same parameters (stable, so cacheable)."""
+def page_link(query: NamedQuery, params: BoundParams, offset: int, media_param: str | None, base: str = "") -> str:
+    """The URL of the page at `offset` with the same parameters (stable, so cacheable), absolute
+    under `base` (Settings.public_base: GRAPHSVC_PUBLIC_URL, or the address the service listens on)."""
     pairs = [(k, v) for k, v in _request_values(query, params).items()]
     pairs += [("limit", str(params.limit)), ("offset", str(offset))]
     if media_param:
         pairs.append(("format", media_param))
-    return f"/api/{query.name}?{urlencode(pairs)}"
+    return f"{base}/api/{query.name}?{urlencode(pairs)}"
 
 
 def _request_values(query: NamedQuery, params: BoundParams) -> dict[str, str]:
@@ -146,12 +150,15 @@ def paged(answer: QueryAnswer, params: BoundParams) -> tuple[QueryAnswer, bool]:
 
 
 def plain_body(query: NamedQuery, params: BoundParams, answer: QueryAnswer, next_link: str | None,
-               version: str | None) -> dict[str, Any]:
+               version: str | None, store: GraphStore | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"query": query.name, "title": query.title, "params": _request_values(query, params)}
     if query.shape == "network":
         body.update(network(answer))
     elif query.shape == "facets":
-        body["facets"] = facets(answer)
+        body["facets"] = facets(answer, store)  # evidence quoted from the texts the store holds
+    elif query.shape == "resources":  # a CONSTRUCT: its resources as objects (void: the dataset)
+        body["items"] = resources(answer, query.lists)
+        body["count"] = len(body["items"])
     else:
         body["items"] = plain_objects(answer, query.lists)
         body["count"] = len(answer.rows)
@@ -193,15 +200,16 @@ def render_answer(request: Request, query: NamedQuery, params: BoundParams, medi
                   version: str | None, answer: QueryAnswer, has_next: bool) -> CachedResponse:
     """An answer rendered in `media_type`, with Link and truncation headers."""
     format_values = parse_qs(request.url.query).get("format")
-    next_link = page_link(query, params, params.offset + (params.limit or 0),
-                          format_values[0] if format_values else None) if has_next else None
+    next_link = page_link(query, params, params.offset + (params.limit or 0), format_values[0] if format_values else None,
+                          request.app.state.settings.public_base) if has_next else None
     headers: dict[str, str] = {}
     if next_link:
         headers["Link"] = f'<{next_link}>; rel="next"'
     if answer.truncated:
         headers["X-Result-Truncated"] = "true"
     if media_type == JSON:
-        body = json.dumps(plain_body(query, params, answer, next_link, version), ensure_ascii=False).encode()
+        body = json.dumps(plain_body(query, params, answer, next_link, version, request.app.state.store),
+                          ensure_ascii=False).encode()
     else:
         body = serialize(answer, media_type)
     content_type = media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
@@ -275,7 +283,10 @@ def answer_from_background(request: Request, query: NamedQuery, params: BoundPar
 
 
 def failure_response(exc: ParameterError | BudgetExceeded | QueryFailed) -> Response:
-    """A named query that could not be answered: 422 for a parameter, 503 for a budget, else 500."""
+    """A named query that could not be answered: 404 for a value that names nothing of its kind in
+    the graph, 422 for another parameter, 503 for a budget, else 500."""
+    if isinstance(exc, NotInGraph):
+        return parameter_error(exc, 404)
     if isinstance(exc, ParameterError):
         return parameter_error(exc)
     if isinstance(exc, BudgetExceeded):
@@ -283,49 +294,83 @@ def failure_response(exc: ParameterError | BudgetExceeded | QueryFailed) -> Resp
     return error_response(500, str(exc))
 
 
-def parameter_error(exc: ParameterError) -> Response:
-    return error_response(422, f"parameter {exc.parameter!r}: {exc}", parameter=exc.parameter,
+def parameter_error(exc: ParameterError, status: int = 422) -> Response:
+    return error_response(status, f"parameter {exc.parameter!r}: {exc}", parameter=exc.parameter,
                           reason=str(exc), value=exc.value)
 
 
 # --- OpenAPI -----------------------------------------------------------------------------------
+# Each parameter's schema says exactly what the service takes: a value the schema admits is
+# answered (200, or 404 when an IRI names nothing of the kind asked for), any other is a 422.
+
+_NO_CONTROL = "^[^\\x00-\\x08\\x0b-\\x1f\\x7f]*$"  # the C0 controls (but tab and line feed) and DEL
+_LARGEST = 10**18 - 1  # integers have at most 18 digits
+
 
 def _schema(param: Param) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "string"}
+    schema: dict[str, Any]
     if param.type == "integer":
-        schema = {"type": "integer"}
+        schema = {"type": "integer", "minimum": int(param.minimum) if param.minimum is not None else -_LARGEST,
+                  "maximum": int(param.maximum) if param.maximum is not None else _LARGEST}
     elif param.type == "decimal":
         schema = {"type": "number"}
     elif param.type == "boolean":
-        schema = {"type": "boolean"}
+        schema = {"type": "string", "enum": ["true", "false", "1", "0", "yes", "no"]}
     elif param.type == "date":
-        schema = {"type": "string", "format": "date"}
+        schema = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "enum": ["today"]}]}
     elif param.type == "iri":
-        schema = {"type": "string", "format": "iri-reference"}
+        schema = {"type": "string", "pattern": iri_value_pattern(), "maxLength": MAX_VALUE_LENGTH}
     elif param.type == "language":
-        schema = {"type": "string", "pattern": "^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$"}
+        schema = {"type": "string", "pattern": "^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$", "maxLength": MAX_VALUE_LENGTH}
+    else:
+        schema = {"type": "string", "pattern": _NO_CONTROL,
+                  "minLength": int(param.minimum) if param.minimum is not None else 0,
+                  "maxLength": int(min(param.maximum, MAX_VALUE_LENGTH)) if param.maximum is not None
+                  else MAX_VALUE_LENGTH}
     if param.values:
-        schema["enum"] = list(param.values)
-    if param.minimum is not None:
-        schema["minLength" if param.type == "string" else "minimum"] = int(param.minimum)
-    if param.maximum is not None:
-        schema["maxLength" if param.type == "string" else "maximum"] = int(param.maximum)
+        schema = {"type": "string", "enum": _spellings(param.values) if param.type == "iri" else list(param.values)}
+    if param.type == "decimal" and param.minimum is not None:
+        schema["minimum"] = param.minimum
+    if param.type == "decimal" and param.maximum is not None:
+        schema["maximum"] = param.maximum
     if param.default is not None and param.default != "today":
         schema["default"] = int(param.default) if param.type == "integer" else param.default
     return schema
 
 
+def _spellings(values: tuple[str, ...] | list[str]) -> list[str]:
+    """Each allowed IRI as a CURIE, in full and, under kg:, as a bare name: what the service takes."""
+    from graphsvc.named_params import expand_iri
+    from graphsvc.project import THING_NS
+    from graphsvc.vocabulary import curie
+
+    found: list[str] = []
+    for value in values:
+        iri = expand_iri(value)
+        found += [curie(iri), iri] + ([iri[len(THING_NS):]] if iri.startswith(THING_NS) else [])
+    return list(dict.fromkeys(found))
+
+
 def _describe(param: Param) -> str:
     parts = [param.description or param.name]
     if param.type == "iri":
-        parts.append("An IRI, a CURIE (kg:japan, idd:Signed) or a name under kg: (japan).")
+        parts.append("An http(s) IRI, a CURIE (kg:japan, idd:Signed) or a name under kg: (japan).")
     if param.rdf_class:
-        parts.append(f"Must be an instance of {param.rdf_class}.")
+        parts.append(f"Must be an instance of {param.rdf_class} (404 otherwise).")
     if param.scheme:
-        parts.append(f"Must be a concept of {param.scheme}.")
+        parts.append(f"A concept of {param.scheme} (the values listed).")
+    if param.type == "date":
+        parts.append("YYYY-MM-DD or `today`.")
     if param.default == "today":
         parts.append("Default: today.")
+    if not param.required:
+        parts.append("An empty value is the same as none.")
     return " ".join(parts)
+
+
+def format_choices(query: NamedQuery) -> list[str]:
+    """What `format=` takes for the query: the short names and the media types themselves."""
+    return sorted(n for n, t in FORMAT_NAMES.items() if t in offered(query)) + offered(query)
 
 
 def openapi_parameters(query: NamedQuery) -> list[dict[str, Any]]:
@@ -333,6 +378,8 @@ def openapi_parameters(query: NamedQuery) -> list[dict[str, Any]]:
     for param in query.params:
         entry: dict[str, Any] = {"name": param.name, "in": "query", "required": param.required,
                                  "description": _describe(param), "schema": _schema(param)}
+        if not param.required:
+            entry["allowEmptyValue"] = True
         if param.example is not None:
             entry["example"] = int(param.example) if param.type == "integer" else param.example
         params.append(entry)
@@ -342,10 +389,11 @@ def openapi_parameters(query: NamedQuery) -> list[dict[str, Any]]:
                        "schema": {"type": "integer", "minimum": 1, "maximum": query.pagination.maximum,
                                   "default": query.pagination.default}})
         params.append({"name": "offset", "in": "query", "required": False, "example": 0,
-                       "description": "Rows to skip.", "schema": {"type": "integer", "minimum": 0, "default": 0}})
-    names = sorted(n for n, t in FORMAT_NAMES.items() if t in offered(query))
+                       "description": "Rows to skip.",
+                       "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}})
     params.append({"name": "format", "in": "query", "required": False, "example": "json",
-                   "description": "Overrides the Accept header.", "schema": {"type": "string", "enum": names}})
+                   "description": "Overrides the Accept header.",
+                   "schema": {"type": "string", "enum": format_choices(query)}})
     return params
 
 
@@ -354,29 +402,60 @@ def example_url(query: NamedQuery) -> str:
     return f"/api/{query.name}" + (f"?{urlencode(pairs)}" if pairs else "")
 
 
-def openapi_extra(query: NamedQuery) -> dict[str, Any]:
-    error = {"type": "object", "properties": {"error": {"type": "string"}, "parameter": {"type": "string"},
-                                              "reason": {"type": "string"}, "value": {"type": "string"}}}
-    content: dict[str, Any] = {JSON: {"schema": {"type": "object"}}}
+def _answer_content(query: NamedQuery) -> dict[str, Any]:
+    variables = projected_variables(query.text) if query.form == "SELECT" else []
+    content: dict[str, Any] = {JSON: {"schema": schemas.plain_answer_schema(query, variables)}}
     for media_type in offered(query)[1:]:
-        content[media_type] = {"schema": {"type": "string"}}
-    return {
-        "parameters": openapi_parameters(query),
-        "responses": {
-            "200": {"description": "The answer; ETag, Cache-Control and (for pages) Link headers.",
-                    "content": content},
-            "304": {"description": "Not modified: the If-None-Match ETag is still current."},
-            "406": {"description": "No acceptable media type.", "content": {JSON: {"schema": error}}},
-            "422": {"description": "A parameter is missing, unknown or invalid; `parameter` names it.",
-                    "content": {JSON: {"schema": error,
-                                       "example": {"error": "parameter 'limit': must be between 1 and 500",
-                                                   "parameter": "limit", "reason": "must be between 1 and 500",
-                                                   "value": "0"}}}},
-        },
+        if media_type == "application/sparql-results+json":
+            content[media_type] = {"schema": schemas.SPARQL_RESULTS}
+        elif media_type == "application/ld+json":
+            content[media_type] = {"schema": schemas.JSON_LD}
+        else:
+            content[media_type] = {"schema": schemas.TEXT}
+    return content
+
+
+def _error(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"description": description, "content": {JSON: {"schema": schemas.ERROR}}, **({"headers": headers} if headers else {})}
+
+
+def openapi_extra(query: NamedQuery) -> dict[str, Any]:
+    responses: dict[str, Any] = {
+        "200": {"description": "The answer.", "headers": schemas.answer_headers(query), "content": _answer_content(query)},
+        "304": {"description": "Not modified: the If-None-Match ETag is still current.",
+                "headers": schemas.not_modified_headers(query)},
+        "406": _error("None of the accepted media types can carry this answer."),
+        "422": {"description": "A parameter is missing, unknown, given twice or invalid; `parameter` names it.",
+                "content": {JSON: {"schema": schemas.ERROR,
+                                   "example": {"error": "parameter 'limit': must be between 1 and 500",
+                                               "parameter": "limit", "reason": "must be between 1 and 500",
+                                               "value": "0"}}}},
+        "503": _error("The query went past its time or memory budget, or every query worker is busy "
+                      "(then Retry-After says when to try again).", {"Retry-After": schemas.RETRY_AFTER}),
     }
+    if any(p.rdf_class for p in query.params):
+        responses["404"] = _error("An IRI parameter names nothing of the class it asks for in the graph; "
+                                  "`parameter` names it.")
+    return {"parameters": openapi_parameters(query), "responses": responses}
 
 
-def add_response_examples(schema: dict[str, Any], store: GraphStore) -> None:
+def add_scheme_values(schema: dict[str, Any], store: GraphStore) -> None:
+    """List the concepts a `scheme=` parameter takes (read from the graph: queries/concepts.rq)."""
+    concepts = catalog().get("concepts")
+    for query in catalog().values():
+        operation = schema.get("paths", {}).get(f"/api/{query.name}", {}).get("get")
+        if operation is None or concepts is None:
+            continue
+        for param in query.params:
+            if not param.scheme or param.values:
+                continue
+            answer, _ = run(store, concepts, read_params(concepts, {"scheme": [param.scheme]}), 100_000)
+            iris = sorted({row["concept"].value for row in answer.rows if row.get("concept") is not None})
+            entry = next(p for p in operation["parameters"] if p["name"] == param.name)
+            entry["schema"] = {"type": "string", "enum": _spellings(iris)}
+
+
+def add_response_examples(schema: dict[str, Any], store: GraphStore, base: str = "") -> None:
     """Put a real answer (first rows, example parameters) into each operation's JSON response."""
     for query in catalog().values():
         operation = schema.get("paths", {}).get(f"/api/{query.name}", {}).get("get")
@@ -388,14 +467,17 @@ def add_response_examples(schema: dict[str, Any], store: GraphStore) -> None:
                 given["limit"] = ["2"]
             params = read_params(query, given)
             answer, has_next = run(store, query, params, (params.limit or 0) + 1 if params.limit else 50)
-            link = page_link(query, params, params.offset + (params.limit or 0), None) if has_next else None
-            example = plain_body(query, params, answer, link, "…")
+            link = page_link(query, params, params.offset + (params.limit or 0), None, base) if has_next else None
+            example = plain_body(query, params, answer, link, "…", store)
         except (ParameterError, QueryFailed, ValueError):
             continue
         if query.shape == "network":
             example["nodes"], example["edges"] = example["nodes"][:3], example["edges"][:3]
         if query.shape == "facets":
             example["facets"] = {k: v[:2] for k, v in example["facets"].items()}
+        if query.shape == "resources":
+            example["items"] = [{k: (v[:3] if isinstance(v, list) else v) for k, v in item.items()}
+                                for item in example["items"]]
         operation["responses"]["200"]["content"][JSON]["example"] = example
 
 
@@ -410,6 +492,14 @@ def unique_operation_ids(schema: dict[str, Any]) -> None:
             if op_id in seen:
                 op_id = operation["operationId"] = f"{op_id}_{method}"
             seen.add(op_id)
+
+
+# /api/stats (graphsvc.api.app): the three stats-* queries in one report, listed beside the queries.
+STATS_ENTRY = {"name": "stats", "title": "Coverage report",
+               "description": "Things per class, evidence records per source and the share of statements with "
+                              "evidence: the answers of stats-classes, stats-sources and stats-evidence in one "
+                              "object, computed once per data version.",
+               "path": "/api/stats", "example": "/api/stats", "params": []}
 
 
 def _endpoint(query: NamedQuery) -> Callable[[Request], Response]:
@@ -430,12 +520,14 @@ def build_router() -> APIRouter:
                              description=description, operation_id=f"named_query_{query.name.replace('-', '_')}",
                              openapi_extra=openapi_extra(query), response_class=Response)
 
-    @router.get("/api", summary="The named queries of the dashboard API")
+    @router.get("/api", summary="The named queries of the dashboard API, and the coverage report",
+                responses={200: {"content": {JSON: {"schema": schemas.API_INDEX}}}})
     def list_queries() -> dict[str, Any]:
-        return {"queries": [{"name": q.name, "title": q.title, "description": q.description,
-                             "path": f"/api/{q.name}", "example": example_url(q),
-                             "params": [p.name for p in q.params] + (["limit", "offset"] if q.pagination else [])}
-                            for q in catalog().values()]}
+        listed = [{"name": q.name, "title": q.title, "description": q.description,
+                   "path": f"/api/{q.name}", "example": example_url(q),
+                   "params": [p.name for p in q.params] + (["limit", "offset"] if q.pagination else [])}
+                  for q in catalog().values()]
+        return {"queries": listed, "reports": [STATS_ENTRY]}
 
     return router
 
@@ -445,14 +537,23 @@ def install(app: FastAPI) -> None:
     app.include_router(build_router())
     plain_openapi = app.openapi
 
+    made_for: list[str | None] = []  # the data version the document was made for
+
     def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
+        """The document, made again when the data changes (the examples and the concepts that
+        `scheme=` parameters take are read from the graph)."""
+        version = data_version(app.state.store)
+        if app.openapi_schema is None or made_for != [version]:
             with warnings.catch_warnings():  # FastAPI warns of the duplicates fixed just below
                 warnings.simplefilter("ignore", UserWarning)
+                app.openapi_schema = None
                 schema = plain_openapi()
             unique_operation_ids(schema)
-            add_response_examples(schema, app.state.store)
+            add_scheme_values(schema, app.state.store)
+            add_response_examples(schema, app.state.store, app.state.settings.public_base)
+            openapi_document.complete(schema)
             app.openapi_schema = schema
+            made_for[:] = [version]
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from graphsvc import project
-from graphsvc.api.linked_data import curie
+from graphsvc.vocabulary import curie
 from graphsvc.rdf_files import parse_file
 
 SCHEMES_QUERY = project.QUERIES_DIR / "ontology" / "schemes.rq"

@@ -78,6 +78,8 @@ async def read_request(request: Request) -> SparqlRequest:
     body = await request.body()
     if media_type == _FORM:
         form = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+        if "query" in url_params and "query" in form:
+            raise BadRequest(400, "a query in both the body and the URL", parameter="query")
         merged = {**url_params, **{k: form[k] for k in form}}
         return _from_params(merged)
     if media_type == _QUERY_BODY:
@@ -219,6 +221,19 @@ def wants_editor(request: Request, sparql: SparqlRequest) -> bool:
     return conneg.choose(request.headers.get("accept"), offered) == "text/html"
 
 
+def describe_or_refuse(request: Request, sparql: SparqlRequest) -> Response:
+    """A request without a query: by GET, the service description (Turtle, whatever the format
+    names, as long as it names a known one); by POST, a 400 (a POST carries a query)."""
+    if request.method == "POST":
+        raise BadRequest(400, "the request has no query: send it as the 'query' form field or as an "
+                              f"{_QUERY_BODY} body", parameter="query")
+    known = [v for v in sparql.formats if media_type_for_name(v, True) or media_type_for_name(v, False)]
+    if sparql.formats and not known:
+        raise BadRequest(400, f"format {sparql.formats[0]!r} is not a format this endpoint knows",
+                         parameter="format")
+    return service_description(request)
+
+
 @router.get("/sparql/examples", summary="The named queries, as examples for the query editor")
 def examples() -> list[dict[str, object]]:
     """Each named query with its parameters bound to their example values, so that it runs as it
@@ -238,7 +253,7 @@ async def sparql_endpoint(request: Request) -> Response:
 
             return editor_response()  # YASGUI, or how to install it if its files are missing
         if sparql.query is None:
-            return await run_in_threadpool(service_description, request)
+            return await run_in_threadpool(describe_or_refuse, request, sparql)
         return await run_in_threadpool(run, store, request.app.state.settings, sparql, request)
     except BackendTimeout as exc:
         return error_response(504, str(exc), timeout_s=exc.seconds)

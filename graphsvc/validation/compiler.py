@@ -3,7 +3,8 @@
 Every query returns the violations of one constraint as rows of ?this (the focus node),
 ?value and optionally ?path, restricted to the focus nodes listed in the FOCUS graph of the
 store it runs on. The shapes are project content, so their terms are written into the queries;
-data values never are. Supported: sh:targetClass/targetSubjectsOf/targetObjectsOf; predicate,
+data values never are. Supported: sh:targetClass/targetSubjectsOf/targetObjectsOf, and sh:target
+with a sh:SPARQLTarget (SHACL-AF; its query written with full IRIs); predicate,
 inverse, alternative and sequence paths; minCount, maxCount, datatype, class, nodeKind, pattern,
 hasValue, in, languageIn, uniqueLang, minInclusive, minExclusive, lessThan, or, node; SPARQL
 constraints.
@@ -24,9 +25,18 @@ from rdflib.term import Node
 FOCUS_GRAPH = "urn:iddkg:validation:focus"
 FOCUS_CLASS = "urn:iddkg:validation:Focus"
 # The validator states every node's classes, superclasses included, with this predicate, so a
-# target or class check is one lookup instead of a rdf:type/rdfs:subClassOf* walk.
+# target or class check is one lookup instead of a rdf:type/rdfs:subClassOf* walk. It keeps those
+# statements in a named graph of their own, so that a SPARQL constraint that reads all of a node's
+# triples (?this ?p ?o) never sees them.
 INSTANCE_OF = "urn:iddkg:validation:instanceOf"
-_IS_A = f"<{INSTANCE_OF}>"
+INSTANCE_GRAPH = "urn:iddkg:validation:instances"
+
+
+def _is_a(node: str, cls: str) -> str:
+    """The pattern: `node` is an instance of `cls` (both as SPARQL terms or variables)."""
+    return f"GRAPH <{INSTANCE_GRAPH}> {{ {node} <{INSTANCE_OF}> {cls} }}"
+
+
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 # Datatypes whose lexical forms the engine can check by casting (ill-formed literals fail).
 _CASTABLE = {_XSD + t for t in ("date", "gYear", "gMonthDay", "decimal", "integer", "boolean", "double",
@@ -36,20 +46,22 @@ _INTEGER_SUBTYPES = {_XSD + "nonNegativeInteger": ">= 0", _XSD + "positiveIntege
 _HANDLED = {SH.path, SH.minCount, SH.maxCount, SH.datatype, SH["class"], SH.nodeKind, SH.pattern, SH.flags,
             SH.hasValue, SH["in"], SH.languageIn, SH.uniqueLang, SH.minExclusive, SH.minInclusive, SH.lessThan, SH["or"],
             SH.node, SH.sparql, SH.message, SH.severity, SH.property, SH.targetClass, SH.targetSubjectsOf,
-            SH.targetObjectsOf, SH.name, SH.description, SH.order, SH.group, SH.deactivated, RDF.type,
+            SH.targetObjectsOf, SH.target, SH.name, SH.description, SH.order, SH.group, SH.deactivated, RDF.type,
             RDFS.label, RDFS.comment, SH.declare, SH.prefixes, SH.select}
 
 
 @dataclass(frozen=True)
 class Targets:
-    """Which nodes a shape targets: instances of classes, subjects or objects of predicates."""
+    """Which nodes a shape targets: instances of classes, subjects or objects of predicates, and the
+    nodes that SPARQL target queries select."""
 
     classes: frozenset[str] = frozenset()
     subjects_of: frozenset[str] = frozenset()
     objects_of: frozenset[str] = frozenset()
+    selects: tuple[str, ...] = ()
 
     def may_match(self, classes: set[str], subject_predicates: set[str], object_predicates: set[str]) -> bool:
-        return bool(self.classes & classes or self.subjects_of & subject_predicates
+        return bool(self.selects or self.classes & classes or self.subjects_of & subject_predicates
                     or self.objects_of & object_predicates)
 
 
@@ -92,10 +104,17 @@ class ShapesCompiler:
 
     # -- targets ---------------------------------------------------------------------------
     def targets(self, shape: Node) -> Targets:
+        selects = []
+        for target in self.g.objects(shape, SH.target):
+            select = self.g.value(target, SH.select)
+            if (target, RDF.type, SH.SPARQLTarget) not in self.g or select is None:
+                raise ValueError(f"unsupported sh:target on {shape}: only a sh:SPARQLTarget with sh:select")
+            selects.append(str(select))
         return Targets(
             classes=frozenset(str(c) for c in self.g.objects(shape, SH.targetClass)),
             subjects_of=frozenset(str(p) for p in self.g.objects(shape, SH.targetSubjectsOf)),
             objects_of=frozenset(str(p) for p in self.g.objects(shape, SH.targetObjectsOf)),
+            selects=tuple(sorted(selects)),
         )
 
     @staticmethod
@@ -103,11 +122,13 @@ class ShapesCompiler:
         patterns = []
         if targets.classes:
             values = " ".join(f"<{c}>" for c in sorted(targets.classes))
-            patterns.append(f"VALUES ?targetClass {{ {values} }} ?this {_IS_A} ?targetClass .")
+            patterns.append(f"VALUES ?targetClass {{ {values} }} {_is_a('?this', '?targetClass')}")
         for prop in sorted(targets.subjects_of):
             patterns.append(f"?this <{prop}> ?targetAny .")
         for prop in sorted(targets.objects_of):
             patterns.append(f"?targetAny <{prop}> ?this .")
+        for select in targets.selects:
+            patterns.append(select.replace("$this", "?this"))  # a subquery that projects ?this
         return "{ " + " } UNION { ".join(patterns) + " }"
 
     @staticmethod
@@ -122,7 +143,7 @@ class ShapesCompiler:
             if predicate == SH.datatype:
                 parts.append(self._datatype_ok(obj, var))
             elif predicate == SH["class"]:
-                parts.append(f"EXISTS {{ {var} {_IS_A} {_n3(obj)} }}")
+                parts.append(f"EXISTS {{ {_is_a(var, _n3(obj))} }}")
             elif predicate == SH.nodeKind:
                 parts.append(self._node_kind_ok(obj, var))
             elif predicate == SH.hasValue:
@@ -145,7 +166,7 @@ class ShapesCompiler:
                 parts.append(f"EXISTS {{ {var} {path} ?nestedAny }}")
             elif predicate == SH["class"]:
                 parts.append(f"NOT EXISTS {{ {var} {path} ?nested . "
-                             f"FILTER NOT EXISTS {{ ?nested {_IS_A} {_n3(obj)} }} }}")
+                             f"FILTER NOT EXISTS {{ {_is_a('?nested', _n3(obj))} }} }}")
             elif predicate in (SH.path, RDF.type, RDFS.label, RDFS.comment, SH.message, SH.severity):
                 continue
             else:
@@ -179,11 +200,11 @@ class ShapesCompiler:
     def compile(self) -> list[CompiledConstraint]:
         compiled: list[CompiledConstraint] = []
         node_shapes = set(self.g.subjects(RDF.type, SH.NodeShape))
-        node_shapes |= {s for p in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf)
+        node_shapes |= {s for p in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
                         for s in self.g.subjects(p, None)}
         for shape in sorted(node_shapes, key=str):
             targets = self.targets(shape)
-            if not (targets.classes or targets.subjects_of or targets.objects_of):
+            if not (targets.classes or targets.subjects_of or targets.objects_of or targets.selects):
                 continue  # only used through sh:node
             if (shape, SH.deactivated, Literal(True)) in self.g:
                 continue
@@ -260,7 +281,7 @@ class ShapesCompiler:
             add("DatatypeConstraintComponent", f"?this {path} ?value . FILTER(!{self._datatype_ok(obj, '?value')})")
         for obj in self.g.objects(prop, SH["class"]):
             add("ClassConstraintComponent",
-                f"?this {path} ?value . FILTER NOT EXISTS {{ ?value {_IS_A} {_n3(obj)} }}")
+                f"?this {path} ?value . FILTER NOT EXISTS {{ {_is_a('?value', _n3(obj))} }}")
         for obj in self.g.objects(prop, SH.nodeKind):
             add("NodeKindConstraintComponent", f"?this {path} ?value . FILTER(!{self._node_kind_ok(obj, '?value')})")
         for obj in self.g.objects(prop, SH.pattern):

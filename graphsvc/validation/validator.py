@@ -18,7 +18,14 @@ import pyoxigraph as ox
 
 from graphsvc import project
 from graphsvc.rdf_files import parse_file
-from graphsvc.validation.compiler import FOCUS_CLASS, FOCUS_GRAPH, INSTANCE_OF, CompiledConstraint, compile_shapes
+from graphsvc.validation.compiler import (
+    FOCUS_CLASS,
+    FOCUS_GRAPH,
+    INSTANCE_GRAPH,
+    INSTANCE_OF,
+    CompiledConstraint,
+    compile_shapes,
+)
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 SH = "http://www.w3.org/ns/shacl#"
@@ -27,6 +34,7 @@ _FOCUS_GRAPH = ox.NamedNode(FOCUS_GRAPH)
 _FOCUS_CLASS = ox.NamedNode(FOCUS_CLASS)
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _INSTANCE_OF = ox.NamedNode(INSTANCE_OF)
+_INSTANCE_GRAPH = ox.NamedNode(INSTANCE_GRAPH)
 _TEMPLATE = re.compile(r"\{[?$](\w+)\}")
 # Class memberships inferred per triple of the batch and its context, at most (plus a fixed
 # allowance for the ontology's own hierarchy): a chain of n subclasses in the data would
@@ -141,15 +149,19 @@ _SCRATCH_GRAPH = ox.NamedNode("urn:iddkg:validation:scratch")
 _local = threading.local()
 
 
+@lru_cache(maxsize=1)
+def ontology_instances() -> tuple[ox.Triple, ...]:
+    """The class memberships of the ontology's own terms (its concepts, units and schemes)."""
+    ontology = list(ontology_triples())
+    return tuple(_instance_of(ontology, _superclasses(ontology)))
+
+
 def _workspace() -> ox.Store:
-    """This thread's validation store, holding the ontology (and its class closure) once."""
+    """This thread's validation store, holding the ontology once."""
     store = getattr(_local, "store", None)
     if store is None:
-        ontology = list(ontology_triples())
         store = ox.Store()
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, _BASE_GRAPH) for t in ontology)
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, _BASE_GRAPH)
-                     for t in _instance_of(ontology, _superclasses(ontology)))
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, _BASE_GRAPH) for t in ontology_triples())
         _local.store = store
     return store
 
@@ -195,11 +207,13 @@ def validate(
     store = _workspace()
     try:
         store.extend(ox.Quad(t.subject, t.predicate, t.object, _SCRATCH_GRAPH) for t in new)
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, _SCRATCH_GRAPH) for t in instance_of)
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, _INSTANCE_GRAPH)
+                     for t in {*ontology_instances(), *instance_of})
         store.extend(ox.Quad(node, _RDF_TYPE, _FOCUS_CLASS, _FOCUS_GRAPH) for node in focus_nodes)
         return _run(store, chosen, deadline)
     finally:
         store.remove_graph(_SCRATCH_GRAPH)
+        store.remove_graph(_INSTANCE_GRAPH)
         store.remove_graph(_FOCUS_GRAPH)
 
 
@@ -209,7 +223,7 @@ def _run(store: ox.Store, constraints: list[CompiledConstraint],
     for constraint in constraints:
         _check_deadline(deadline)
         solutions = store.query(constraint.query, default_graph=[_BASE_GRAPH, _SCRATCH_GRAPH],
-                                named_graphs=[_FOCUS_GRAPH])
+                                named_graphs=[_FOCUS_GRAPH, _INSTANCE_GRAPH])
         variables = [v.value for v in solutions.variables]  # type: ignore[union-attr]
         for row in solutions:  # type: ignore[union-attr]
             _check_deadline(deadline)

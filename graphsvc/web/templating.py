@@ -28,6 +28,7 @@ NAVIGATION = (
     ("Query", "/sparql"),
     ("Ontology", "/ontology"),
     ("Sources", "/sources"),
+    ("Curate", "/curate"),
     ("API", "/docs"),
 )
 
@@ -42,11 +43,16 @@ def wants_html(request: Request) -> bool:
     return json_at < 0 or html_at < json_at
 
 
+def root_of(request: Request) -> str:
+    """The prefix of the site's links: GRAPHSVC_PUBLIC_URL, or "" for links relative to the host."""
+    settings = getattr(request.app.state, "settings", None)
+    return getattr(settings, "public_url", "") if settings is not None else ""
+
+
 def render(request: Request, template: str, context: Mapping[str, Any] | None = None,
            status_code: int = 200, headers: Mapping[str, str] | None = None) -> HTMLResponse:
     """`template` rendered in the shared layout."""
-    settings = getattr(request.app.state, "settings", None)
-    root = getattr(settings, "public_url", "") if settings is not None else ""
+    root = root_of(request)
     values = {"request": request, "root": root, "navigation": NAVIGATION, "site": f"{root}{SITE_URL}",
               "current": request.url.path, **(context or {})}
     return templates.TemplateResponse(request, template, values, status_code=status_code,
