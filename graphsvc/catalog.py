@@ -112,6 +112,12 @@ class NamedQuery:
     lists: tuple[str, ...] = ()
     form: str = "SELECT"
     fields: tuple[Field, ...] = ()
+    # `facets` shape: per facet, the name its plain JSON gives a generic column (`#+ facet:` lines)
+    facet_names: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+
+    def names_in_facet(self, facet: str) -> dict[str, str]:
+        """Column -> the name the facet's plain JSON rows give it (columns not named keep theirs)."""
+        return dict(dict(self.facet_names).get(facet, ()))
 
     @property
     def title(self) -> str:
@@ -244,6 +250,7 @@ def parse_named_query(path: Path) -> NamedQuery:
     derived: list[Derived] = []
     lists: list[str] = []
     fields: list[Field] = []
+    facet_names: list[tuple[str, tuple[tuple[str, str], ...]]] = []
     pagination: Pagination | None = None
     for line in text.splitlines():
         match = _HEADER_LINE.match(line.strip())
@@ -263,6 +270,8 @@ def parse_named_query(path: Path) -> NamedQuery:
             lists.extend(value.split())
         elif key == "field":
             fields.append(parse_field(value, where))
+        elif key == "facet":
+            facet_names.append(_facet_names(value, where))
         elif key == "description" and key in header:
             header[key] += " " + value
         else:
@@ -281,12 +290,31 @@ def parse_named_query(path: Path) -> NamedQuery:
     lists += [f.name for f in fields if f.list and f.name not in lists]
     query = NamedQuery(name=path.stem, text=text, header=header, params=tuple(params),
                        pagination=pagination, derived=tuple(derived), shape=shape,
-                       lists=tuple(lists), form=form, fields=tuple(fields))
+                       lists=tuple(lists), form=form, fields=tuple(fields), facet_names=tuple(facet_names))
+    if facet_names and shape != "facets":
+        raise CatalogError(f"{where}: '#+ facet:' lines are for the 'facets' shape")
+    declared = {f.name for f in fields}
+    for facet, pairs in facet_names:
+        unknown = [column for column, _ in pairs if column not in declared]
+        if unknown:
+            raise CatalogError(f"{where}: '#+ facet: {facet}' names columns that are not fields: {', '.join(unknown)}")
     if (params or derived) and not query.has_marker:
         raise CatalogError(f"{where}: a query with parameters needs a '# @parameters' line")
     _check_conditionals(text, set(names), where)
     _check_fields(query, where)
     return query
+
+
+def _facet_names(value: str, where: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """`signature value=signatory detail=post extra=signedFor`: a facet, and its columns' names."""
+    facet, *pairs = value.split()
+    named = []
+    for pair in pairs:
+        column, sep, name = pair.partition("=")
+        if not sep or not column or not name.isidentifier():
+            raise CatalogError(f"{where}: '#+ facet: {value}' takes 'facet column=name ...'")
+        named.append((column, name))
+    return facet, tuple(named)
 
 
 def _check_conditionals(text: str, names: set[str], where: str) -> None:

@@ -8,7 +8,7 @@ under `list` are split on "|" into arrays. Two shapes go further: `facets` group
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import pyoxigraph as ox
 
@@ -57,12 +57,15 @@ def plain_objects(answer: QueryAnswer, lists: tuple[str, ...] = ()) -> list[dict
     return objects
 
 
-def facets(answer: QueryAnswer, store: "GraphStore | None" = None) -> dict[str, list[dict[str, Any]]]:
-    """Rows grouped by `facet`; evidence rows get the quoted span when `store` holds the source's text."""
+def facets(answer: QueryAnswer, store: "GraphStore | None" = None,
+           names: "Callable[[str], dict[str, str]] | None" = None) -> dict[str, list[dict[str, Any]]]:
+    """Rows grouped by `facet`, each column under the name its facet gives it (`names`, from the
+    query's `#+ facet:` lines); evidence rows get the quoted span when `store` holds the source's text."""
     grouped: dict[str, list[dict[str, Any]]] = {}
     for item in plain_objects(answer):
         facet = item.pop("facet")
-        entry = {k: v for k, v in item.items() if v is not None}
+        renamed = names(str(facet)) if names else {}
+        entry = {renamed.get(k, k): v for k, v in item.items() if v is not None}
         if facet == "evidence":
             source = item.get("source")
             quote = read_span(source.get("iri") if isinstance(source, dict) else None,

@@ -133,7 +133,7 @@ def test_over_real_http(live_server: str) -> None:
         etag = partners.headers["etag"]
         assert http.get("/api/partners", headers={"If-None-Match": etag}).status_code == 304
         moc = http.get("/api/instrument", params={"instrument": KG + "india-japan-digital-partnership-2-0-moc"})
-        assert {s["value"]["label"] for s in moc.json()["facets"]["signature"]} == {"Muto Yoji", "Ashwini Vaishnaw"}
+        assert {s["signatory"]["label"] for s in moc.json()["facets"]["signature"]} == {"Muto Yoji", "Ashwini Vaishnaw"}
         bad = http.get("/api/search", params={"q": '"} DROP ALL'})
         assert bad.status_code == 200 and bad.json()["items"] == []
         assert http.get("/api/instruments", params={"partner": "x> }"}).status_code == 422

@@ -83,20 +83,20 @@ def test_instruments_filters(client: TestClient) -> None:
 def test_one_instrument_in_full(client: TestClient) -> None:
     body = client.get("/api/instrument", params={"instrument": "kg:india-japan-digital-partnership-2-0-moc"}).json()
     facets = body["facets"]
-    signatories = {s["value"]["label"] for s in facets["signature"]}
+    signatories = {s["signatory"]["label"] for s in facets["signature"]}
     assert signatories == {"Muto Yoji", "Ashwini Vaishnaw"}
-    posts = {s["value"]["iri"]: s["detail"]["label"] for s in facets["signature"]}
+    posts = {s["signatory"]["iri"]: s["post"]["label"] for s in facets["signature"]}
     assert "Minister" in posts[KG + "ashwini-vaishnaw"]
     assert {p["value"]["iri"] for p in facets["party"]} == {KG + "meti", KG + "meity"}
     assert facets["signingDate"][0]["value"] == "2025-08-25"
     assert facets["entryIntoForceDate"][0]["value"] == "2025-08-25"
-    assert facets["duration"][0]["value"] == 5 and facets["duration"][0]["detail"]["iri"].endswith("unitYear")
+    assert facets["duration"][0]["amount"] == 5 and facets["duration"][0]["unit"]["iri"].endswith("unitYear")
     assert len(facets["clause"]) == 13 and len(facets["area"]) == 8
-    renewal = next(c for c in facets["clause"] if c["value"]["iri"].endswith("provision-renewal"))
-    assert renewal["extra"] == "7(ii)"
+    renewal = next(c for c in facets["clause"] if c["clause"]["iri"].endswith("provision-renewal"))
+    assert renewal["section"] == "7(ii)" and renewal["kind"]["iri"].endswith("RenewalProvision")
     evidence = facets["evidence"]
     assert evidence and all({"source", "start", "end"} <= set(e) for e in evidence)
-    signing = [e for e in evidence if e["value"]["iri"].endswith("#signingDate")]
+    signing = [e for e in evidence if e["property"]["iri"].endswith("#signingDate")]
     assert signing and all("quote" in e for e in signing)
     assert any("25" in e["quote"] and "August" in e["quote"] for e in signing)
 

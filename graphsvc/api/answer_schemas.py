@@ -172,7 +172,14 @@ def plain_answer_schema(query: NamedQuery, variables: list[str]) -> dict[str, An
                            "relationIri": {"type": "string"}}}}
         required += ["nodes", "edges"]
     elif query.shape == "facets":
-        row = _object([f for f in query.fields if f.name != "facet"], labelled, drop_missing=True)
+        columns = [f for f in query.fields if f.name != "facet"]
+        row = _object(columns, labelled, drop_missing=True)
+        by_name = {f.name: f for f in columns}
+        for _facet, pairs in query.facet_names:  # a column some facet names after what it holds there
+            for column, name in pairs:
+                named = Field(name, by_name[column].type, False, by_name[column].list,
+                              f"{by_name[column].description} (the `{column}` column, named for its facet)")
+                row["properties"][name] = field_schema(named, labelled.get(column, False), [])
         row["properties"]["quote"] = {"type": "string", "description": "The supporting span of the source text "
                                                                        "(evidence rows, when the text is at hand)."}
         properties["facets"] = {"type": "object", "additionalProperties": {"type": "array", "items": row},

@@ -155,7 +155,7 @@ def plain_body(query: NamedQuery, params: BoundParams, answer: QueryAnswer, next
     if query.shape == "network":
         body.update(network(answer))
     elif query.shape == "facets":
-        body["facets"] = facets(answer, store)  # evidence quoted from the texts the store holds
+        body["facets"] = facets(answer, store, query.names_in_facet)  # evidence quoted from the texts the store holds
     elif query.shape == "resources":  # a CONSTRUCT: its resources as objects (void: the dataset)
         body["items"] = resources(answer, query.lists)
         body["count"] = len(body["items"])

@@ -53,13 +53,13 @@ function section(title, entries) {
   return el("section", {}, el("h3", {text: title}), el("ul", {}, ...entries.map((e) => el("li", {}, e))));
 }
 
-/** The evidence rows of /api/instrument (the statement's property in `value`, its object in
- * `detail`) or /api/event (`property` and `value`), each with the quoted span of its source. */
+/** The evidence rows of /api/instrument (`property` and `object`) or /api/event (`property` and
+ * `value`), each with the quoted span of its source. */
 function evidenceSection(rows) {
   if (!rows || !rows.length) return null;
   const list = el("ol", {class: "evidence"});
   for (const row of rows) {
-    const [property, object] = row.property ? [row.property, row.value] : [row.value, row.detail];
+    const [property, object] = [row.property, row.object !== undefined ? row.object : row.value];
     const what = labelOf(property) + (object !== undefined ? `: ${labelOf(object)}` : "");
     list.append(el("li", {class: "quote"},
       row.quote ? el("blockquote", {class: "evidence-quote", text: row.quote})
@@ -100,7 +100,7 @@ async function openInstrument(iri, entry) {
   const f = body.facets || {};
   const row = entry.row || {};
   const title = labelOf(firstValue(f.label)) || entry.label || localName(iri);
-  const duration = (f.duration || []).map((d) => `${d.value} ${labelOf(d.detail)}${Number(d.value) === 1 ? "" : "s"}`);
+  const duration = (f.duration || []).map((d) => `${d.amount} ${labelOf(d.unit)}${Number(d.amount) === 1 ? "" : "s"}`);
   const end = (f.endDate || []).map((d) => d.value);
   if (!end.length && row.endDate) end.push(`${row.endDate} (entry into force plus the duration)`);
   const evidence = f.evidence || [];
@@ -118,17 +118,17 @@ async function openInstrument(iri, entry) {
     ]),
     (f.signingDate || f.entryIntoForceDate || end.length) ? null : el("p", {class: "dates unknown", text: "Dates unknown: the sources give no signing or entry into force."}),
     section("Parties", (f.party || []).map((p) => linkTo(p.value))),
-    section("Signatories", (f.signature || []).map((s) => [linkTo(s.value),
-      s.detail ? [", ", labelOf(s.detail)] : "", s.extra ? [", for ", linkTo(s.extra)] : ""].flat())),
+    section("Signatories", (f.signature || []).map((s) => [linkTo(s.signatory),
+      s.post ? [", ", labelOf(s.post)] : "", s.signedFor ? [", for ", linkTo(s.signedFor)] : ""].flat())),
     section("Approved, negotiated or recognised by", [].concat(
       (f.approvedBy || []).map((p) => ["approved by ", linkTo(p.value)]),
       (f.negotiatedBy || []).map((p) => ["negotiated by ", linkTo(p.value)]),
       (f.nodalAgency || []).map((p) => ["nodal agency: ", linkTo(p.value)]),
       (f.recognisedBy || []).map((p) => ["recognised by ", linkTo(p.value)]))),
-    section("Areas of cooperation", (f.area || []).map((a) => [linkTo(a.value), a.extra ? ` (section ${a.extra})` : ""])),
+    section("Areas of cooperation", (f.area || []).map((a) => [linkTo(a.area), a.section ? ` (section ${a.section})` : ""])),
     section("Topics", (f.topic || []).map((t) => linkTo(t.value))),
-    section("Clauses", (f.clause || []).map((c) => [linkTo(c.value), c.detail ? ` \u2014 ${labelOf(c.detail)}` : "",
-                                                     c.extra ? ` (section ${c.extra})` : ""])),
+    section("Clauses", (f.clause || []).map((c) => [linkTo(c.clause), c.kind ? ` \u2014 ${labelOf(c.kind)}` : "",
+                                                     c.section ? ` (section ${c.section})` : ""])),
     section("Builds on", (f.buildsOn || []).map((b) => linkTo(b.value))),
     evidenceSection(evidence),
     pageLinks(iri, "instrument", {instrument: iri}));
