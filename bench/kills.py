@@ -587,7 +587,8 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     results: dict[str, Any] = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                                "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}",
-                               "load_average": [round(x, 2) for x in os.getloadavg()], "args": vars(args),
+                               "load_average": [round(x, 2) for x in os.getloadavg()],
+                               "args": {k: v for k, v in vars(args).items() if k != "out"},  # no machine paths
                                "durations": {}, "kills": []}
     kills: list[Kill] = []
     with tempfile.TemporaryDirectory(prefix="bench-kills-") as scratch:

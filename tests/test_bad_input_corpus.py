@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-import socket
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -579,7 +579,7 @@ def before(service: str) -> Iterator[tuple[httpx.Client, str, tuple[str, int]]]:
         yield client, data_version(client), dataset_hash(client)
 
 
-LEAKS = ("Traceback", 'File "', "site-packages", str(ROOT), TOKEN, "/tmp/")
+LEAKS = ("Traceback", 'File "', "site-packages", str(ROOT), TOKEN, tempfile.gettempdir() + "/")
 
 
 def assert_clear_refusal(case: Case, reply: Reply) -> None:
