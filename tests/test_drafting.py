@@ -388,4 +388,11 @@ def test_news_of_a_signed_declaration_names_signatories_whose_party_it_leaves_un
     [signing] = values(draft, jdi, IDD + "signing")
     people = {next(iter(values(draft, s, IDD + "signatory"))) for s in values(draft, signing, IDD + "signature")}
     assert people == {KG + "ashwini-vaishnaw", KG + "ebba-busch"}
+    posts = {draft.new_things[p].label for s in values(draft, signing, IDD + "signature")
+             for p in values(draft, s, IDD + "signedAs") if p in draft.new_things}
+    assert "Minister for Energy, Business and Industry of Sweden" in posts, "a post's title goes on past its comma"
+    subjects = {c.value.value for c in draft.candidates.values() if c.predicate.endswith("/subject")}
+    assert not {KG + "electronics", KG + "information-technology"} & subjects, \
+        "the words of an office's name are not fields of cooperation"
+    assert KG + "quantum-computing" in subjects or KG + "artificial-intelligence" in subjects
     assert_spans_hold(draft, knowledge)

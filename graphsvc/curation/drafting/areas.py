@@ -15,6 +15,8 @@ Genre rules:
 
 from __future__ import annotations
 
+import re
+
 from graphsvc.curation.drafting.candidates import IDD, SKOS, NewThing, literal, node
 from graphsvc.curation.drafting.clauses import label_of
 from graphsvc.curation.drafting.context import is_instrument_text, sentence_subjects
@@ -48,6 +50,20 @@ def concept_of(reading: Reading, mention: Mention) -> str | None:
         return exact, order
 
     return sorted(concepts, key=rank)[0]
+
+
+# An office named after its field: "Minister of", "Ministry for", "Department of" and the capitalised
+# words (and "and", "&", commas) of the name so far, on the same line.
+_OFFICE_NAME_SO_FAR = re.compile(
+    r"\b(?:Ministers?|Ministry|Ministries|Department|Secretary|Secretariat|Commission|Commissioner|Agency|Authority|Board)"
+    r"\s+(?:of|for)\s+(?:the\s+)?(?:(?:[A-Z][\w-]*|and|&),?\s+)*$")
+
+
+def in_office_name(text: str, start: int) -> bool:
+    """Whether the name at `start` continues the name of an office ("Union Minister of Electronics
+    and Information Technology"): the words of a post or a ministry, not a field of cooperation."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return bool(_OFFICE_NAME_SO_FAR.search(text[max(line_start, start - 120):start]))
 
 
 def is_activity(reading: Reading, concept: str) -> bool:
@@ -91,10 +107,13 @@ class AreaWriter:
 
     def describe(self, thing: str, mentions: list[Mention], span: tuple[int, int], rule: str,
                  activities: bool) -> list[str]:
-        """Subjects, activities and references of `thing` from the names in `mentions`."""
+        """Subjects, activities and references of `thing` from the names in `mentions` (leaving out
+        the words of an office's name: "Minister of Electronics and Information Technology")."""
         reading = self.reading
         topical = []
         for mention in mentions:
+            if in_office_name(reading.document.text, mention.start):
+                continue
             concept = concept_of(reading, mention)
             if concept is not None:
                 if is_form_of_cooperation(reading, concept):

@@ -179,6 +179,23 @@ def _post(reading: Reading, first: int, last: int) -> tuple[str, tuple[int, int]
     return None
 
 
+def _title_goes_on(reading: Reading, comma: int, last: int) -> bool:
+    """Whether the words after a comma in a post's title still belong to it: "Minister for Energy,
+    Business and Industry of Sweden" goes on (capitalised words joined by "and" or "of", up to the
+    next comma); ", and Ms. ...", ", in the presence of ..." and another name do not."""
+    doc = reading.doc
+    k = comma + 1
+    if k >= last or not doc[k].is_title or doc[k].lower_ in HONORIFICS or doc[k].lower_ in POST_HEADS:
+        return False
+    chunk = []
+    while k < last and doc[k].text not in {",", ";", "."}:
+        chunk.append(doc[k])
+        k += 1
+    joined = any(t.lower_ in {"and", "of", "&"} for t in chunk)
+    return joined and all(t.is_title or t.lower_ in {"and", "of", "&", "the"} for t in chunk) and not any(
+        t.lower_ in POST_HEADS for t in chunk)
+
+
 def _signatory_blocks(reading: Reading, fors: list[tuple[str, Mention, Segment]]) -> list[Signatory]:
     """The name-and-post paragraphs that follow the "For ..." lines."""
     if not fors:
@@ -226,8 +243,10 @@ def _signed_by(reading: Reading, main: Instrument) -> tuple[list[Signatory], lis
                     reading.draft.propose(NewThing(person, {FOAF + "Person"}, written))
                 post_first = j + 1
                 k = post_first
-                while k < sentence.last_token and doc[k].text not in {",", ";", "."} and not (
+                while k < sentence.last_token and not (
                         doc[k].lower_ == "and" and k + 1 < sentence.last_token and doc[k + 1].lower_ in HONORIFICS):
+                    if doc[k].text in {";", "."} or (doc[k].text == "," and not _title_goes_on(reading, k, sentence.last_token)):
+                        break
                     k += 1
                 post = _post(reading, post_first, k)
                 block = (sentence.start, sentence.end)
