@@ -9,13 +9,18 @@ files opens the store as it is, and a restart after a change reloads just the pr
 from __future__ import annotations
 
 import hashlib
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import pyoxigraph as ox
 
 from graphsvc import project
+from graphsvc.curation.quotes import quote_triples
+from graphsvc.curation.sources import register_folder, source_text
 from graphsvc.rdf_files import parse_file
-from graphsvc.store import GraphStore
+from graphsvc.store import GraphStore, connect_store
+
+if TYPE_CHECKING:
+    from graphsvc.config import Settings
 
 _META_GRAPH = ox.NamedNode(project.GRAPH_NS + "meta")
 _PROJECT_CONTENT = ox.NamedNode(project.GRAPH_NS + "project-content")
@@ -67,9 +72,6 @@ def _add_quotes(store: GraphStore, graphs: dict[ox.NamedNode, list[ox.Triple]]) 
     """Beside each position selector of data/, a quote selector computed from its source's text:
     the text the store holds, else the file of GRAPHSVC_SOURCES that data/ names. Spans whose text
     is not at hand get none (a fresh machine without the sources)."""
-    from graphsvc.curation.quotes import quote_triples
-    from graphsvc.curation.sources import source_text
-
     file_names = {t.subject.value: t.object.value for triples in graphs.values() for t in triples
                   if t.predicate == _FILE_NAME and isinstance(t.object, ox.Literal)}
 
@@ -92,8 +94,6 @@ def _add_quotes(store: GraphStore, graphs: dict[ox.NamedNode, list[ox.Triple]]) 
 def register_sources(store: GraphStore) -> None:
     """Register the texts of GRAPHSVC_SOURCES that the store does not hold yet (when that folder
     exists), so that the evidence of data/ is read from the store (graphsvc.curation.sources)."""
-    from graphsvc.curation.sources import register_folder
-
     register_folder(store)
 
 
@@ -105,3 +105,11 @@ def ensure_loaded(store: GraphStore) -> bool:
         return False
     load_project(store)
     return True
+
+
+def open_store(settings: "Settings") -> GraphStore:
+    """The store the settings name, filled from the project's files when they changed."""
+    store = connect_store(settings)
+    ensure_loaded(store)
+    store.flush()
+    return store

@@ -72,7 +72,8 @@ def _open_failure(settings: Settings, exc: OSError, serving: bool = False) -> Co
 
 def _open(settings: Settings, fill: bool = True) -> "GraphStore":
     """The store, filled from the project's files when they changed (`fill`), or as it is."""
-    from graphsvc.store import connect_store, open_store
+    from graphsvc.bootstrap import open_store
+    from graphsvc.store import connect_store
 
     try:
         return open_store(settings) if fill else connect_store(settings)

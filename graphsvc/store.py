@@ -485,13 +485,3 @@ def connect_store(settings: "Settings") -> GraphStore:
         raise ValueError(f"unknown backend {settings.backend!r}: choose one of {', '.join(BACKENDS)}")
     return OxigraphStore(settings.store_path, query_workers=settings.query_workers, max_queries=settings.max_queries,
                          query_queue=settings.query_queue, query_memory_mb=settings.query_memory_mb)
-
-
-def open_store(settings: "Settings") -> GraphStore:
-    """The store the settings name, filled from the project's files when they changed."""
-    from graphsvc.bootstrap import ensure_loaded
-
-    store = connect_store(settings)
-    ensure_loaded(store)
-    store.flush()
-    return store

@@ -16,7 +16,8 @@ from graphsvc.answers import BackendTimeout, BackendUnavailable, BudgetExceeded
 from graphsvc.api.errors import budget_response, error_response
 from graphsvc.config import Settings
 from graphsvc.stats import latest_report
-from graphsvc.store import GraphStore, OxigraphStore, open_store
+from graphsvc.bootstrap import open_store
+from graphsvc.store import GraphStore, OxigraphStore
 from graphsvc.vocabulary import prefixes
 from graphsvc.web import api_docs, query_editor, templating
 from graphsvc.web import dashboard
