@@ -61,6 +61,10 @@ _QUERY = "q"
 _CHANGE = "c"
 _FORK = "f"
 _WARM_UP_BUDGET = Budget(timeout_s=30.0, max_rows=10)
+
+# How long a worker may take to start a query it was sent (forked on a loaded machine, applying
+# the changes it had not had yet) before that time counts against the query's own budget.
+START_ALLOWANCE_S = 10.0
 _LOG = logging.getLogger(__name__)
 
 
@@ -366,13 +370,16 @@ class WorkerPool:
                 return
         self._stop(worker)
 
-    def _exchange(self, worker: _Worker, request: Any, budget: Budget, deadline: float) -> QueryAnswer:
-        """Send `request` to `worker` and read its answer; the worker is stopped on any failure."""
+    def _exchange(self, worker: _Worker, request: Any, budget: Budget) -> QueryAnswer:
+        """Send `request` to `worker` and read its answer; the worker is stopped on any failure.
+
+        The time budget counts from the moment the worker starts the query: a worker just forked
+        on a busy machine, or catching up with changes, has START_ALLOWANCE_S more to get there."""
         try:
             self._send_changes(worker)
             _write_message(worker.requests, pickle.dumps((_QUERY, request, budget.max_rows)))
-            started = _read_message(worker.answers, deadline)
-            data = _read_message(worker.answers, deadline) if started else b""
+            started = _read_message(worker.answers, time.monotonic() + budget.timeout_s + START_ALLOWANCE_S)
+            data = _read_message(worker.answers, time.monotonic() + budget.timeout_s) if started else b""
         except TimeoutError:
             self._stop(worker)
             raise QueryTimeout(budget.timeout_s) from None
@@ -404,13 +411,12 @@ class WorkerPool:
             self.warm_in_background()
         self._wait_for_slot(budget)
         try:
-            deadline = time.monotonic() + budget.timeout_s
             try:
-                return self._exchange(self._take(), request, budget, deadline)
+                return self._exchange(self._take(), request, budget)
             except QueryFailed as failure:
                 if failure.syntax or not str(failure).startswith("the query process ended"):
                     raise
-                return self._exchange(self._fork(), request, budget, deadline)
+                return self._exchange(self._fork(), request, budget)
         finally:
             self._slots.release()
 
@@ -473,7 +479,7 @@ class WorkerPool:
                 self._give_back(worker)
                 continue
             try:
-                self._exchange(worker, self._warm_up, _WARM_UP_BUDGET, time.monotonic() + _WARM_UP_BUDGET.timeout_s)
+                self._exchange(worker, self._warm_up, _WARM_UP_BUDGET)
             except (QueryFailed, QueryTimeout):
                 return
 
