@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable, Generic, Hashable, Iterable, Ty
 
 from graphsvc.answers import BudgetExceeded
 from graphsvc.budget import Budget
+from graphsvc.query_workers import work_in_background
 from graphsvc.store import GraphStore, Snapshot
 
 if TYPE_CHECKING:
@@ -36,7 +37,8 @@ T = TypeVar("T")
 Compute = Callable[[], "tuple[Any, str | None]"]
 _LOG = logging.getLogger(__name__)
 _ATTEMPTS = 3  # computations in a row while a write lands in each one (then the version is unsure)
-_RUNNING = threading.BoundedSemaphore(2)  # aggregates computed at once, over all stores
+_CAPACITY = 2
+_RUNNING = threading.BoundedSemaphore(_CAPACITY)  # aggregates computed at once, over all stores
 _PAUSE_AFTER_FAILURE_S = 10.0  # a failed refresh is not tried again sooner while a value is served
 
 
@@ -51,10 +53,11 @@ class FirstComputation(BudgetExceeded):
 
 @dataclass(frozen=True)
 class Computed(Generic[T]):
-    """A value and the data version of the state it was computed from."""
+    """A value, the data version of the state it was computed from, and how long that took."""
 
     value: T
     version: str
+    seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -84,9 +87,14 @@ class _Job:
 class Aggregates:
     """The aggregates of one store: the last value of each, and at most one computation of each."""
 
-    def __init__(self, current_version: Callable[[], str | None], max_keys: int = 256) -> None:
+    def __init__(self, current_version: Callable[[], str | None], max_keys: int = 256,
+                 slots: int | None = None, max_jobs: int | None = None) -> None:
         self._current_version = current_version
         self._max_keys = max_keys
+        # Computations of these values that may run at once (default: share the aggregates' two).
+        self._capacity = slots or _CAPACITY
+        self._slots = threading.BoundedSemaphore(slots) if slots else _RUNNING
+        self._max_jobs = max_jobs  # computations started and not finished, at most (then: the last value)
         self._values: OrderedDict[Hashable, Computed[Any]] = OrderedDict()
         self._jobs: dict[Hashable, _Job] = {}
         self._failed_at: dict[Hashable, float] = {}
@@ -99,7 +107,7 @@ class Aggregates:
 
     def get(self, key: Hashable, compute: Compute, current: str, wait_s: float, first_wait_s: float) -> Served[Any]:
         """The value of `key` for the data version `current` when it is there or comes within
-        `wait_s`; otherwise the last value there is (stale). With no value yet, wait up to
+        `wait_s` (no wait when its last computation took longer); otherwise the last value there is (stale). With no value yet, wait up to
         `first_wait_s` for the first: QueryTimeout past it, or the computation's own error."""
         with self._changed:
             known = self._values.get(key)
@@ -110,9 +118,13 @@ class Aggregates:
             if job is None and known is not None and \
                     time.monotonic() < self._failed_at.get(key, -_PAUSE_AFTER_FAILURE_S) + _PAUSE_AFTER_FAILURE_S:
                 return Served(known, stale=True)  # its last refresh failed a moment ago
+            if job is None and known is not None and self._max_jobs is not None and len(self._jobs) >= self._max_jobs:
+                return Served(known, stale=True)  # enough refreshes are waiting their turn already
             if job is None:
                 job = self._jobs[key] = _Job()
                 threading.Thread(target=self._run, args=(key, compute, job), name="aggregate", daemon=True).start()
+            if known is not None and (known.seconds >= wait_s or (job is None and len(self._jobs) >= self._capacity)):
+                wait_s = 0.0  # it took longer than the wait last time, or must queue: the last value at once
             deadline = time.monotonic() + (wait_s if known is not None else first_wait_s)
             while job.running:
                 found = self._values.get(key)
@@ -129,13 +141,15 @@ class Aggregates:
     def _run(self, key: Hashable, compute: Compute, job: _Job) -> None:
         """Compute `key` once and keep the value (again, a few times at most, while the version of
         what was read cannot be told). The next request after a write starts the next one."""
+        work_in_background()
         try:
             for _ in range(_ATTEMPTS):
-                with _RUNNING:
+                with self._slots:
                     self.computations += 1
+                    started = time.monotonic()
                     value, version = compute()
                 if version is not None:
-                    self._keep(key, Computed(value, version))
+                    self._keep(key, Computed(value, version, time.monotonic() - started))
                     return
         except BaseException as exc:  # noqa: BLE001 - handed to the waiting request; the last value stays
             job.error = exc
@@ -148,6 +162,21 @@ class Aggregates:
                 job.running = False
                 self._jobs.pop(key, None)
                 self._changed.notify_all()
+
+    def keep(self, key: Hashable, computed: Computed[Any]) -> None:
+        """Keep a value computed elsewhere (in a request)."""
+        self._keep(key, computed)
+
+    def failed_recently(self, key: Hashable) -> bool:
+        """Whether the last computation of `key` failed, in the last few seconds."""
+        with self._changed:
+            failed = self._failed_at.get(key)
+        return failed is not None and time.monotonic() < failed + _PAUSE_AFTER_FAILURE_S
+
+    def forget(self, key: Hashable) -> None:
+        with self._changed:
+            self._values.pop(key, None)
+            self._failed_at.pop(key, None)
 
     def _keep(self, key: Hashable, computed: Computed[Any]) -> None:
         with self._changed:

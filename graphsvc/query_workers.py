@@ -60,6 +60,27 @@ Apply = Callable[[Any], None]
 _QUERY = "q"
 _CHANGE = "c"
 _FORK = "f"
+_NICE = "n"  # from now on, run queries at background priority
+
+# Background work (aggregates, refreshes of answers after a write) runs at this much lower CPU
+# priority, in workers of its own, so that requests someone waits for come first on a busy machine.
+BACKGROUND_NICENESS = 10
+_THREAD = threading.local()
+
+
+def work_in_background() -> None:
+    """Mark the calling thread as doing background work: the queries it runs go to low-priority
+    workers (outside the `max_busy` places requests share), and the thread itself yields the CPU
+    (on Linux, niceness belongs to a thread)."""
+    _THREAD.background = True
+    try:
+        os.nice(BACKGROUND_NICENESS)
+    except OSError:
+        pass
+
+
+def in_background() -> bool:
+    return getattr(_THREAD, "background", False)
 _WARM_UP_BUDGET = Budget(timeout_s=30.0, max_rows=10)
 
 # How long a worker may take to start a query it was sent (forked on a loaded machine, applying
@@ -108,7 +129,8 @@ class _Worker:
     requests: int  # the parent writes requests here
     answers: int  # and reads answers here
     generation: int
-    pending: list[Any] = field(default_factory=list)  # changes the worker has not been sent yet
+    pending: list[bytes] = field(default_factory=list)  # changes (pickled) the worker has not had yet
+    background: bool = False  # it runs background work, at low priority  # changes the worker has not been sent yet
 
     def stop(self) -> None:
         for fd in (self.requests, self.answers):
@@ -154,6 +176,12 @@ def _next_request(fd: int, apply: Apply) -> list[Any] | None:
     A change that fails to apply ends the process: the service then forks a new worker."""
     while message := _read_message(fd, None):
         kind, *content = pickle.loads(message)
+        if kind == _NICE:
+            try:
+                os.nice(BACKGROUND_NICENESS)  # this thread, the one that answers queries
+            except OSError:
+                pass
+            continue
         if kind != _CHANGE:
             return content
         apply(content[0])
@@ -165,6 +193,10 @@ def _answer_one(serve: Serve, request: Any, max_rows: int, memory_bytes: int) ->
     if _SANDBOX_FAILURE is not None:
         return _FAILED + encode_failure(RuntimeError(_SANDBOX_FAILURE))
     sandbox.limit_memory(memory_bytes)
+    # No cyclic collection while an answer is built: its terms (the engine's objects are tracked by
+    # the collector) would make full collections walk them all, again and again, for nothing (an
+    # answer has no cycles; it is freed by reference counting once sent).
+    gc.disable()
     try:
         return _OK + pickle.dumps(serve(request, max_rows), protocol=pickle.HIGHEST_PROTOCOL)
     except MemoryError:
@@ -174,6 +206,7 @@ def _answer_one(serve: Serve, request: Any, max_rows: int, memory_bytes: int) ->
             return _NO_NETWORK
         return _FAILED + encode_failure(exc)
     finally:
+        gc.enable()
         sandbox.lift_memory_limit()  # the service's own writes are applied without the cap
 
 
@@ -264,6 +297,7 @@ class WorkerPool:
         self._waiting = 0
         self._memory_mb = memory_mb
         self._idle: list[_Worker] = []
+        self._idle_background: list[_Worker] = []  # at most one
         self._live: set[_Worker] = set()  # idle and busy
         self._lock = threading.Lock()
         self._generation = 0
@@ -351,22 +385,32 @@ class WorkerPool:
         with self._lock:
             changes, worker.pending = worker.pending, []
         for change in changes:
-            _write_message(worker.requests, pickle.dumps((_CHANGE, change), protocol=pickle.HIGHEST_PROTOCOL))
+            _write_message(worker.requests, change)
 
-    def _take(self) -> _Worker:
+    def _take(self, background: bool = False, fresh: bool = False) -> _Worker:
+        """An idle worker of the kind asked for, or a newly forked one (always, when `fresh`)."""
         with self._lock:
-            while self._idle:
-                worker = self._idle.pop()
+            idle = [] if fresh else self._idle_background if background else self._idle
+            while idle:
+                worker = idle.pop()
                 if worker.generation == self._generation:
                     return worker
                 self._live.discard(worker)
                 worker.stop()
-        return self._fork()
+        worker = self._fork()
+        if background:
+            worker.background = True
+            try:
+                _write_message(worker.requests, pickle.dumps((_NICE,)))
+            except OSError:
+                pass  # the exchange that follows finds it gone
+        return worker
 
     def _give_back(self, worker: _Worker) -> None:
         with self._lock:
-            if worker.generation == self._generation and len(self._idle) < self._idle_target:
-                self._idle.append(worker)
+            idle, target = (self._idle_background, 1) if worker.background else (self._idle, self._idle_target)
+            if worker.generation == self._generation and len(idle) < target:
+                idle.append(worker)
                 return
         self._stop(worker)
 
@@ -406,19 +450,22 @@ class WorkerPool:
 
         A worker that ended without an answer (it could not apply a change, or was killed from
         outside) is replaced once by a newly forked one, which holds every change already."""
-        if not self._in_use:  # queries have started to come: keep workers ready from now on
+        background = in_background()
+        if not background and not self._in_use:  # queries have started to come: keep workers ready
             self._in_use = True
             self.warm_in_background()
-        self._wait_for_slot(budget)
+        if not background:  # background work is bounded by its callers (graphsvc.aggregates)
+            self._wait_for_slot(budget)
         try:
             try:
-                return self._exchange(self._take(), request, budget)
+                return self._exchange(self._take(background), request, budget)
             except QueryFailed as failure:
                 if failure.syntax or not str(failure).startswith("the query process ended"):
                     raise
-                return self._exchange(self._fork(), request, budget)
+                return self._exchange(self._take(background, fresh=True), request, budget)
         finally:
-            self._slots.release()
+            if not background:
+                self._slots.release()
 
     def _wait_for_slot(self, budget: Budget) -> None:
         """Take one of the `max_busy` places, waiting at most the query's own time budget, in a
@@ -441,18 +488,18 @@ class WorkerPool:
     def publish(self, change: Any) -> None:
         """A write the store has just made: every worker applies it before its next request.
         Call it under FORK_LOCK, in the order of the writes."""
+        message = pickle.dumps((_CHANGE, change), protocol=pickle.HIGHEST_PROTOCOL)  # once for all of them
         if self._zygote is not None:
             try:
-                _write_message(self._zygote.channel.fileno(),
-                               pickle.dumps((_CHANGE, change), protocol=pickle.HIGHEST_PROTOCOL))
+                _write_message(self._zygote.channel.fileno(), message)
             except OSError:
                 _LOG.exception("the zygote is gone; workers are forked from the service")
                 self._zygote = None
         with self._lock:
             for worker in self._live:
-                worker.pending.append(change)
-            idle = list(self._idle)
-            self._idle = []
+                worker.pending.append(message)
+            idle = self._idle + self._idle_background
+            self._idle, self._idle_background = [], []
         for worker in idle:  # idle workers apply it now, while nobody is waiting for them
             try:
                 self._send_changes(worker)
@@ -496,7 +543,8 @@ class WorkerPool:
 
     def _stop_idle_and_zygote(self) -> None:
         with self._lock:
-            idle, self._idle = self._idle, []
+            idle = self._idle + self._idle_background
+            self._idle, self._idle_background = [], []
             self._live.difference_update(idle)
             zygote, self._zygote = self._zygote, None
         for worker in idle:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
@@ -28,6 +30,10 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
     """An app serving `store`, or the store the settings name (loaded from data/ if needed)."""
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # What the service has built by now (modules, the project's vocabulary and shapes) lives
+        # as long as it does: out of the collector's way, so that a full collection walks only
+        # what requests make.
+        gc.freeze()
         yield
         stop_workers = getattr(app.state.store, "stop_workers", None)
         if stop_workers is not None:

@@ -4,12 +4,14 @@ A browser gets an HTML page (graphsvc.web.profile_page: facts grouped for a read
 the thing, its evidence with the quoted span of the source text read at request time, and panels
 for its kind); a program gets Turtle, JSON-LD, N-Triples or RDF/XML of the same description by
 content negotiation or `format=`. Unknown names are 404 (an HTML page with suggestions for
-browsers, graphsvc.web.error_pages). Answers carry ETags and are cached like the dashboard API.
+browsers, graphsvc.web.error_pages). Pages are read in a query worker under the time budget, carry ETags and are cached like
+the dashboard API, an earlier answer served while a write is caught up (graphsvc.api.refreshing).
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from functools import lru_cache
 from typing import Any
 
@@ -17,8 +19,11 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 
 from graphsvc import conneg, project
-from graphsvc.api.errors import error_response
-from graphsvc.api.named_queries import CACHE, CACHE_CONTROL, data_version, etag_matches
+from graphsvc.answers import BudgetExceeded, QueryAnswer, QueryFailed
+from graphsvc.api import refreshing
+from graphsvc.api.errors import budget_response, error_response
+from graphsvc.api.refreshing import CACHE, CACHE_CONTROL, data_version, etag_matches
+from graphsvc.budget import Budget
 from graphsvc.named_params import bind_values
 from graphsvc.response_cache import CachedResponse
 from graphsvc.sparql_formats import GRAPH_FORMATS
@@ -45,20 +50,35 @@ def page_query(name: str, iri: str) -> str:
     return bind_values(_query_text(name), {"thing": ox.NamedNode(iri)})
 
 
-def _rows(store: GraphStore, sparql: str) -> list[dict[str, Any]]:
-    solutions = store.query(sparql)
-    names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
-    return [{n: s[n] for n in names} for s in solutions]  # type: ignore[union-attr]
+def _rows(answer: QueryAnswer) -> list[dict[str, Any]]:
+    return [{name: row.get(name) for name in answer.variables} for row in answer.rows]
 
 
-def load_page(store: GraphStore, iri: str) -> Profile | None:
-    """The facts, incoming links, evidence and classes of `iri`, or None if the graph does not know it."""
-    facts = _rows(store, page_query("facts", iri))
-    incoming = _rows(store, page_query("links", iri))
+def read_page(store: GraphStore, iri: str, media_type: str, budget: Budget) -> tuple[list[QueryAnswer], str | None]:
+    """The answers an /id/ page is made of, read from one state of the store in a query worker
+    under `budget` (BudgetExceeded past it), and that state's data version (None: unsure)."""
+    names = PAGE_QUERIES if media_type == "text/html" else RDF_QUERIES
+    queries = [(page_query(name, iri), "CONSTRUCT" if name == "describe" else "SELECT") for name in names]
+    reader = getattr(store, "read_snapshot", None)
+    if callable(reader):
+        snapshot = reader(queries, budget)
+        return snapshot.answers, snapshot.version
+    before = data_version(store)
+    answers = [store.execute(text, form, budget) for text, form in queries]
+    return answers, before if data_version(store) == before else None
+
+
+PAGE_QUERIES = ("facts", "links", "evidence", "classes")
+RDF_QUERIES = ("facts", "links", "describe")
+
+
+def load_page(answers: list[QueryAnswer], iri: str) -> Profile | None:
+    """The facts, incoming links, evidence and classes of `iri` (the answers of PAGE_QUERIES), or
+    None if the graph does not know it."""
+    facts, incoming, evidence, classes = (_rows(answer) for answer in answers)
     if not facts and not incoming:
         return None
-    evidence = _rows(store, page_query("evidence", iri))
-    page = Profile(iri=iri, classes=[row["class"].value for row in _rows(store, page_query("classes", iri))])
+    page = Profile(iri=iri, classes=[row["class"].value for row in classes])
     for row in facts:
         predicate = row["p"].value
         if predicate == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type":
@@ -79,9 +99,35 @@ def load_page(store: GraphStore, iri: str) -> Profile | None:
     return page
 
 
-def render_rdf(store: GraphStore, iri: str, media_type: str) -> bytes:
-    triples = list(store.query(page_query("describe", iri)))  # type: ignore[call-overload]
-    return ox.serialize(triples, format=GRAPH_FORMATS[media_type], prefixes=prefixes())
+class Unknown(Exception):
+    """The graph knows nothing by this name."""
+
+
+def render_page(request: Request, iri: str, media_type: str) -> tuple[CachedResponse, bool, str | None]:
+    """The page of `iri` in `media_type`, whether it is complete (worth caching), and the data
+    version it was read at; Unknown for a name the graph does not know, BudgetExceeded past the budget."""
+    store: GraphStore = request.app.state.store
+    settings = request.app.state.settings
+    answers, version = read_page(store, iri, media_type, Budget(timeout_s=settings.query_timeout_s,
+                                                                  max_rows=settings.result_limit))
+    truncated = any(answer.truncated for answer in answers)
+    headers = {"X-Result-Truncated": "true"} if truncated else {}
+    if media_type == "text/html":
+        page = load_page(answers, iri)
+        if page is None:
+            raise Unknown(iri)
+        rendered = render_profile(request, page)
+        return (CachedResponse(rendered.body, "text/html; charset=utf-8", headers),
+                rendered.complete and not truncated, version)
+    if not answers[0].rows and not answers[1].rows:
+        raise Unknown(iri)
+    body = ox.serialize(answers[2].triples, format=GRAPH_FORMATS[media_type], prefixes=prefixes())
+    content_type = media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
+    return CachedResponse(body, content_type, headers), not truncated, version
+
+
+def page_etag(version: str, name: str, media_type: str) -> str:
+    return '"' + hashlib.sha256(f"{version}\0id\0{name}\0{media_type}".encode()).hexdigest()[:40] + '"'
 
 
 @router.get("/id/{name}", summary="A thing of the graph: HTML for people, RDF for programs",
@@ -109,27 +155,32 @@ def thing(name: str, request: Request, format: str | None = None) -> Response:
     version = data_version(store)
     headers = {"Vary": "Accept", "Cache-Control": CACHE_CONTROL}
     etag = None
+    key = ("id", name, media_type)
     if version is not None:
-        digest = hashlib.sha256(f"{version}\0id\0{name}\0{media_type}".encode()).hexdigest()[:40]
-        etag = headers["ETag"] = f'"{digest}"'
+        etag = headers["ETag"] = page_etag(version, name, media_type)
         if etag_matches(request.headers.get("if-none-match"), etag):
             return Response(status_code=304, headers=headers)
         cached = CACHE.get(etag)
         if cached is not None:
-            return Response(cached.body, media_type=cached.media_type, headers=headers)
-    page = load_page(store, iri)
-    if page is None:
+            return Response(cached.body, media_type=cached.media_type, headers={**headers, **cached.headers})
+
+        def refresh(reading: str) -> tuple[str, CachedResponse] | None:
+            rendered, complete, read_at = render_page(request, iri, media_type)
+            return (page_etag(reading, name, media_type), rendered) if complete and read_at == reading else None
+
+        earlier = refreshing.earlier_answer(request, key, version, refresh, {"Vary": "Accept"})
+        if earlier is not None:
+            return earlier
+    started = time.monotonic()
+    try:
+        rendered, complete, read_at = render_page(request, iri, media_type)
+    except Unknown:
         return error_response(404, f"the graph knows nothing named {iri}")
-    complete = True
-    if media_type == "text/html":
-        rendered = render_profile(request, page)
-        body, content_type, complete = rendered.body, "text/html; charset=utf-8", rendered.complete
-    else:
-        body = render_rdf(store, iri, media_type)
-        content_type = media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
-    if etag is not None and complete and data_version(store) == version:
-        CACHE.put(etag, CachedResponse(body=body, media_type=content_type))
-    return Response(body, media_type=content_type, headers=headers)
-
-
-
+    except BudgetExceeded as exc:
+        return budget_response(exc)
+    except QueryFailed as exc:
+        return error_response(500, str(exc))
+    if etag is not None and version is not None and complete and read_at == version \
+            and data_version(store) == version:
+        refreshing.note(store, key, etag, version, rendered, time.monotonic() - started)
+    return Response(rendered.body, media_type=rendered.media_type, headers={**headers, **rendered.headers})

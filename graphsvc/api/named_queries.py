@@ -12,6 +12,9 @@ queries' own example values, run in-process.
 Every answer carries an ETag made of the data version, the query, its parameters and the media
 type; a matching If-None-Match gets 304 without running anything, and rendered answers are kept
 in a bounded in-memory cache under their ETag, so an unchanged data version never recomputes.
+After a write, a request that finds an answer for an earlier version gets it, marked, while the
+current one is computed in the background (graphsvc.api.refreshing); `Cache-Control: no-cache`
+waits for the current one.
 
 A query whose header says `#+ refresh: background` (the dashboards' aggregates) is computed once
 per data version in the background (graphsvc.aggregates) and answered from the last value while a
@@ -22,6 +25,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
+import time
 from typing import Any, Callable
 from urllib.parse import parse_qs, urlencode
 
@@ -33,13 +38,14 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from graphsvc import aggregates, conneg
 from graphsvc.answers import BudgetExceeded, QueryAnswer, QueryFailed, results_json
 from graphsvc.api import answer_schemas as schemas
-from graphsvc.api import openapi_document
+from graphsvc.api import openapi_document, refreshing
 from graphsvc.api.errors import budget_response, error_response
 from graphsvc.budget import Budget, materialise
 from graphsvc.catalog import NamedQuery, Param, catalog, projected_variables
 from graphsvc.named_params import (MAX_OFFSET, MAX_VALUE_LENGTH, BoundParams, NotInGraph, ParameterError, bind_query,
                                    check_membership, iri_value_pattern, read_params)
-from graphsvc.response_cache import CachedResponse, ResponseCache
+from graphsvc.api.refreshing import CACHE, CACHE_CONTROL, data_version, etag_matches
+from graphsvc.response_cache import CachedResponse
 from graphsvc.shaping import edge_triples, facets, network, plain_objects, resources
 from graphsvc.sparql_formats import GRAPH_FORMATS, RESULT_FORMATS
 from graphsvc.store import GraphStore
@@ -55,8 +61,6 @@ FORMAT_NAMES = {
     "json-ld": "application/ld+json", "turtle": "text/turtle", "ttl": "text/turtle",
     "nt": "application/n-triples", "ntriples": "application/n-triples",
 }
-CACHE_CONTROL = "public, no-cache"  # clients may keep answers but revalidate them (304 is cheap)
-CACHE = ResponseCache()
 
 
 class NotAcceptable(Exception):
@@ -87,26 +91,12 @@ def choose_media_type(query: NamedQuery, accept: str | None, format_values: list
     return chosen
 
 
-def data_version(store: GraphStore) -> str | None:
-    """The store's data version, or None for a store that cannot tell (then nothing is cached)."""
-    version = getattr(store, "data_version", None)
-    return version() if callable(version) else None
-
-
 def make_etag(version: str, query: NamedQuery, params: BoundParams, media_type: str) -> str:
     digest = hashlib.sha256()
     for part in (version, query.name, query.text, json.dumps(params.canonical, sort_keys=True),
                  str(params.limit), str(params.offset), media_type):
         digest.update(part.encode("utf-8") + b"\0")
     return f'"{digest.hexdigest()[:40]}"'
-
-
-def etag_matches(header: str | None, etag: str) -> bool:
-    """RFC 9110 weak comparison of If-None-Match against our ETag."""
-    if not header:
-        return False
-    candidates = [c.strip() for c in header.split(",")]
-    return "*" in candidates or any(c.removeprefix("W/") == etag for c in candidates)
 
 
 def page_link(query: NamedQuery, params: BoundParams, offset: int, media_param: str | None, base: str = "") -> str:
@@ -241,14 +231,38 @@ def answer_request(request: Request, query: NamedQuery) -> Response:
         cached = CACHE.get(etag)
         if cached is not None:
             return Response(cached.body, media_type=cached.media_type, headers={**headers, **cached.headers})
+    key = answer_key(query, params, media_type)
+    if version is not None:
+        earlier = refreshing.earlier_answer(request, key, version, refresher(request, query, params, media_type),
+                                            {"Vary": "Accept"})
+        if earlier is not None:
+            return earlier
     try:
+        started = time.monotonic()
         check_membership(store, query, params, version)
         rendered = render(request, query, params, media_type, version)
     except (ParameterError, BudgetExceeded, QueryFailed) as exc:
         return failure_response(exc)
-    if etag is not None and data_version(store) == version:
-        CACHE.put(etag, rendered)
+    if etag is not None and version is not None and data_version(store) == version:
+        refreshing.note(store, key, etag, version, rendered, time.monotonic() - started)
     return Response(rendered.body, media_type=rendered.media_type, headers={**headers, **rendered.headers})
+
+
+def answer_key(query: NamedQuery, params: BoundParams, media_type: str) -> tuple[str, ...]:
+    """What names an answer whatever the data version (an ETag is this with the version)."""
+    return ("named-query", query.name, query.text, json.dumps(params.canonical, sort_keys=True), str(params.limit),
+            str(params.offset), media_type)
+
+
+def refresher(request: Request, query: NamedQuery, params: BoundParams, media_type: str) -> refreshing.Refresh:
+    """How a background refresh renders this answer for a data version (graphsvc.api.refreshing)."""
+    store: GraphStore = request.app.state.store
+
+    def refresh(reading: str) -> tuple[str, CachedResponse]:
+        check_membership(store, query, params, reading)
+        return make_etag(reading, query, params, media_type), render(request, query, params, media_type, reading)
+
+    return refresh
 
 
 def answer_from_background(request: Request, query: NamedQuery, params: BoundParams, media_type: str,
@@ -260,9 +274,11 @@ def answer_from_background(request: Request, query: NamedQuery, params: BoundPar
     text, max_rows = bind_query(query, params), _max_rows(request, params)
     budget = Budget(timeout_s=settings.aggregate_timeout_s, max_rows=max_rows)
 
-    def compute() -> tuple[tuple[QueryAnswer, bool], str | None]:
+    def compute() -> tuple[bytes, str | None]:
         snapshot = aggregates.read_consistently(store, [(text, query.form)], budget)
-        return paged(snapshot.answers[0], params), snapshot.version
+        # Kept pickled: as objects, a large answer is a hundred thousand RDF terms that the
+        # garbage collector would walk in each full collection, for as long as the value is kept.
+        return pickle.dumps(paged(snapshot.answers[0], params), protocol=pickle.HIGHEST_PROTOCOL), snapshot.version
 
     key = ("named-query", query.name, hashlib.sha256(text.encode("utf-8")).hexdigest(), max_rows)
     try:
@@ -276,7 +292,7 @@ def answer_from_background(request: Request, query: NamedQuery, params: BoundPar
         return Response(status_code=304, headers=headers)
     rendered = CACHE.get(etag)
     if rendered is None:
-        answer, has_next = served.value
+        answer, has_next = pickle.loads(served.value)  # noqa: S301 - pickled above, by this process
         rendered = render_answer(request, query, params, media_type, served.version, answer, has_next)
         CACHE.put(etag, rendered)
     return Response(rendered.body, media_type=rendered.media_type, headers={**headers, **rendered.headers})
