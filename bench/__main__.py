@@ -8,6 +8,11 @@ memory), a no-op FastAPI route under the same uvicorn (the floor), validated ing
 batches with pyshacl's verdict beside it, and rdflib's Graph on the same triples and queries.
 Results go to <out>/<size>.json and <out>/<size>.md; <out>/summary.md and README.md's Benchmarks
 section are rebuilt from every <size>.json in <out>.
+
+`--backend virtuoso` runs the named queries side by side instead: raw pyoxigraph and the service on
+the embedded store as above, then a private Virtuoso on 127.0.0.1 (tests/virtuoso.py) holding the
+same graphs, raw (the texts the service sends, over HTTP) and through the service pointed at it,
+the no-op route, and each case's answer on both engines; into <out>/<size>-virtuoso.json and .md.
 """
 
 from __future__ import annotations
@@ -27,12 +32,12 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from bench import generator
 from bench.cases import DASHBOARD, cases
 from bench.report import write_reports
-from bench.worker import summary, vm_hwm_mb
+from bench.worker import SYNTHETIC_GRAPH, summary, vm_hwm_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -153,15 +158,25 @@ class Server:
 WRITE_TOKEN = "bench-" + os.urandom(8).hex()
 
 
-def service(store: Path) -> Server:
+QUERY_TIMEOUT_S = 600
+
+
+def service(store: Path, env: dict[str, str] | None = None) -> Server:
+    """`graphsvc serve` on `store`, or on the backend `env` names (then `store` is not opened).
+
+    A dashboard aggregate (`refresh: background`) is answered from its last value unless the
+    current one comes within GRAPHSVC_AGGREGATE_WAIT; here the wait is the query budget, so that a
+    first call after a write measures the computation, as `Cache-Control: no-cache` does for the
+    other queries (time_cases)."""
     port = free_port()
     command = [sys.executable, "-m", "graphsvc", "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--store", str(store), "--log-level", "warning", "--query-timeout", "600"]
-    return Server(command, port, "/", env={"GRAPHSVC_WRITE_TOKENS": f"bench={WRITE_TOKEN}"})
+               "--store", str(store), "--log-level", "warning", "--query-timeout", str(QUERY_TIMEOUT_S)]
+    return Server(command, port, "/", env={**(env or {}), "GRAPHSVC_WRITE_TOKENS": f"bench={WRITE_TOKEN}",
+                                           "GRAPHSVC_AGGREGATE_WAIT": str(QUERY_TIMEOUT_S)})
 
 
-def bump_data_version(port: int, round_: int) -> None:
-    """A tiny validated write through the service: a new data version, so every cached answer is stale."""
+def write_marker(port: int, round_: int) -> int:
+    """A one-triple validated write through the service (PUT /graphs); its HTTP status."""
     body = (f'<https://example.org/bench/marker> <http://www.w3.org/2000/01/rdf-schema#comment> "round {round_}" .\n')
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     conn.request("PUT", "/graphs?graph=https%3A%2F%2Fexample.org%2Fbench%2Fmarker", body=body.encode(),
@@ -169,8 +184,14 @@ def bump_data_version(port: int, round_: int) -> None:
     response = conn.getresponse()
     response.read()
     conn.close()
-    if response.status not in (200, 201):
-        raise RuntimeError(f"PUT /graphs: HTTP {response.status}")
+    return response.status
+
+
+def bump_data_version(port: int, round_: int) -> None:
+    """A tiny validated write through the service: a new data version, so every cached answer is stale."""
+    status = write_marker(port, round_)
+    if status not in (200, 201):
+        raise RuntimeError(f"PUT /graphs: HTTP {status}")
 
 
 def noop_server() -> Server:
@@ -180,15 +201,20 @@ def noop_server() -> Server:
     return Server(command, port, "/noop")
 
 
-def get(conn: http.client.HTTPConnection, path: str) -> tuple[int, int, float]:
+def get(conn: http.client.HTTPConnection, path: str, fresh: bool = False) -> tuple[int, int, float, bool]:
+    """Status, body size, seconds, and whether the answer was one for an earlier data version;
+    `fresh`: ask for the current version's answer (Cache-Control: no-cache), not an earlier one."""
     t0 = time.perf_counter()
-    conn.request("GET", path, headers={"Accept": "application/json"})
+    headers = {"Accept": "application/json", **({"Cache-Control": "no-cache"} if fresh else {})}
+    conn.request("GET", path, headers=headers)
     response = conn.getresponse()
     body = response.read()
-    return response.status, len(body), time.perf_counter() - t0
+    return response.status, len(body), time.perf_counter() - t0, response.getheader("X-Data-Stale") == "true"
 
 
 def repeated(port: int, path: str, runs: int = 300, budget_s: float = 15.0) -> dict[str, Any]:
+    """Calls of `path` with unchanged data (answered from the cache); an answer other than 200
+    stops them and is kept as `error`."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     for _ in range(10):
         if get(conn, path)[0] == 200:
@@ -196,9 +222,11 @@ def repeated(port: int, path: str, runs: int = 300, budget_s: float = 15.0) -> d
     times = []
     started = time.perf_counter()
     while len(times) < runs and time.perf_counter() - started < budget_s:
-        status, _size, elapsed = get(conn, path)
+        status, _size, elapsed, _stale = get(conn, path)
         if status != 200:
-            raise RuntimeError(f"{path}: HTTP {status}")
+            log(f"repeated calls: {path}: HTTP {status}")
+            conn.close()
+            return {**summary(times), "error": f"HTTP {status}"}
         times.append(elapsed)
     conn.close()
     return summary(times)
@@ -236,41 +264,62 @@ def throughput(port: int, path: str, seconds: int = 10, connections: int = 16) -
     return json.loads(proc.stdout)
 
 
-def time_cases(port: int, selected: list, into: dict[str, list[float]], errors: list[str], when: str) -> None:
-    """One call of each case, in order, on one connection; the seconds of each go into `into`."""
+def time_cases(port: int, selected: list, into: dict[str, list[float]], errors: list[str], when: str,
+               stale: list[str] | None = None) -> None:
+    """One call of each case, in order, on one connection, each asking for the current data
+    version's answer; the seconds of each go into `into` (and into `stale`, the calls answered for
+    an earlier data version all the same)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
     for case in selected:
-        status, _size, elapsed = get(conn, case.path)
+        status, _size, elapsed, was_stale = get(conn, case.path, fresh=True)
         if status != 200:
             errors.append(f"{when}: {case.path}: HTTP {status}")
             log(errors[-1])
             continue
         into[case.name].append(elapsed)
+        if was_stale and stale is not None:
+            stale.append(f"{when}: {case.name}")
     conn.close()
 
 
-def http_measurements(store: Path, selected: list, starts: int = 3, cold_rounds: int = 3,
-                      warm_rounds: int = 3) -> dict[str, Any]:
-    """Start-up on the existing store, first calls (empty cache), repeated calls, throughput, memory."""
+NewVersion = Callable[[int, int], None]  # (service port, round): make every cached answer stale
+
+
+def http_measurements(start: Callable[[], Server], selected: list, starts: int = 3, cold_rounds: int = 3,
+                      warm_rounds: int = 3, replica: bool = True,
+                      new_version: tuple[str, NewVersion] = ("PUT /graphs through the service", bump_data_version),
+                      write_probe: bool = False) -> dict[str, Any]:
+    """Start-up on the existing store, first calls (empty cache), repeated calls, throughput, memory.
+    `start` starts the service; `replica`: it reads from an in-memory replica, to be waited for;
+    `new_version`: how a round of first calls makes the cached answers stale (and what it is);
+    `write_probe`: at the end, time one write through the service (kept with its status)."""
     startups: list[float] = []
     replica_ready: list[float] = []
     first: dict[str, list[float]] = {c.name: [] for c in selected}
     result: dict[str, Any] = {}
     errors: list[str] = []
+    stale: list[str] = []
     result["errors"] = errors
+    result["stale_first_calls"] = stale
     for attempt in range(starts):
-        server = service(store)
+        server = start()
         startups.append(server.startup_s)
         try:
-            replica_ready.append(server.wait_until_reads_from_memory())
+            if replica:
+                replica_ready.append(server.wait_until_reads_from_memory())
             if attempt < cold_rounds:
-                time_cases(server.port, selected, first, errors, f"after start {attempt}")
+                time_cases(server.port, selected, first, errors, f"after start {attempt}", stale)
             if attempt == starts - 1:
                 log("service: first calls after a write (warm process, empty cache)")
                 warm: dict[str, list[float]] = {c.name: [] for c in selected}
+                writes: list[float] = []
+                how, make_new_version = new_version
                 for round_ in range(warm_rounds):
-                    bump_data_version(server.port, round_)
-                    time_cases(server.port, selected, warm, errors, f"after write {round_}")
+                    t0 = time.perf_counter()
+                    make_new_version(server.port, round_)
+                    writes.append(time.perf_counter() - t0)
+                    time_cases(server.port, selected, warm, errors, f"after write {round_}", stale)
+                result["new_version"] = {"by": how, **summary(writes), "runs_ms": [round(t * 1000, 1) for t in writes]}
                 result["first_call_warm"] = {name: {**summary(times), "runs_ms": [round(t * 1000, 2) for t in times]}
                                              for name, times in warm.items()}
                 log("service: repeated calls")
@@ -280,14 +329,21 @@ def http_measurements(store: Path, selected: list, starts: int = 3, cold_rounds:
                 dashboard = next(c for c in selected if c.name == DASHBOARD)
                 result["throughput_dashboard"] = throughput(server.port, dashboard.path)
                 result["throughput_prefixes"] = throughput(server.port, "/prefixes")
+                if write_probe:
+                    log("service: one write through PUT /graphs")
+                    t0 = time.perf_counter()
+                    status = write_marker(server.port, warm_rounds)
+                    result["write_through_service"] = {"status": status,
+                                                       "ms": round((time.perf_counter() - t0) * 1000, 1)}
                 result["peak_rss_mb"] = server.peak_rss_mb()
                 result["workers_peak_rss_mb"] = round(server.workers_peak_rss_mb(), 1)
         finally:
             server.stop()
     result["startup_s"] = {"median": round(statistics.median(startups), 3), "max": round(max(startups), 3),
                            "runs": [round(s, 3) for s in startups]}
-    result["replica_ready_s"] = {"median": round(statistics.median(replica_ready), 3),
-                                 "runs": [round(s, 3) for s in replica_ready]}
+    if replica_ready:
+        result["replica_ready_s"] = {"median": round(statistics.median(replica_ready), 3),
+                                     "runs": [round(s, 3) for s in replica_ready]}
     result["first_call"] = {name: {**summary(times), "runs_ms": [round(t * 1000, 2) for t in times]}
                             for name, times in first.items()}
     return result
@@ -328,13 +384,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-rdflib", action="store_true")
     parser.add_argument("--cases", help="comma-separated case names to run (default: all); e.g. partners")
     parser.add_argument("--query-budget", type=float, default=12.0, help="seconds of repeated runs per query")
+    parser.add_argument("--backend", choices=["oxigraph", "virtuoso"], default="oxigraph",
+                        help="virtuoso: the named queries on a private Virtuoso (raw and through the service) "
+                             "beside the embedded store, in one run, into <size>-virtuoso.json/.md")
     args = parser.parse_args(argv)
 
     size = args.size
     folder = Path(args.data_dir) / f"{size}-seed{args.seed}"
     data = prepare_data(folder, size, args.seed)
     world = str(folder / "world.nt")
-    store = folder / "store"
+    store = folder / ("store" if args.backend == "oxigraph" else "store-beside-virtuoso")
     shutil.rmtree(store, ignore_errors=True)
     if args.cases:
         os.environ["BENCH_CASES"] = args.cases  # the worker steps read it too
@@ -343,7 +402,10 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"size": size, "seed": args.seed, "machine": machine(), "data": data,
                                "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                                "dashboard_query": DASHBOARD,
-                               "cases": {c.name: c.path for c in selected}}
+                               "cases": {c.name: c.path for c in selected},
+                               "load_average_before": [round(x, 2) for x in os.getloadavg()]}
+    if args.backend == "virtuoso":
+        return side_by_side(args, results, folder, store, selected)
 
     log("load on disk")
     results["load_disk"] = run_step("load", {"store": str(store), "data": world, "triples": data["triples"]})
@@ -353,8 +415,8 @@ def main(argv: list[str] | None = None) -> int:
     log("raw pyoxigraph on the on-disk store")
     results["raw_disk"] = run_step("raw", {"store": str(store), "budget_s": args.query_budget})
     log("service over HTTP")
-    results["http"] = (http_measurements(store, selected, cold_rounds=1, warm_rounds=5) if big
-                       else http_measurements(store, selected))
+    results["http"] = (http_measurements(lambda: service(store), selected, cold_rounds=1, warm_rounds=5) if big
+                       else http_measurements(lambda: service(store), selected))
     log("no-op route")
     results["noop"] = noop_measurements()
     log("validated ingest")
@@ -365,17 +427,81 @@ def main(argv: list[str] | None = None) -> int:
         log("rdflib")
         results["rdflib"] = run_step("rdflib", {"data": world, "triples": data["triples"],
                                                 "cap_s": args.rdflib_cap})
-    results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     shutil.rmtree(store, ignore_errors=True)
+    return finish(args, results, size)
 
+
+def finish(args: argparse.Namespace, results: dict[str, Any], name: str) -> int:
+    """Write <out>/<name>.json and rebuild the reports (and README.md's table for bench/results)."""
+    results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    results["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"{size}.json").write_text(json.dumps(results, indent=1) + "\n")
+    (out / f"{name}.json").write_text(json.dumps(results, indent=1) + "\n")
     # README.md shows the project's own results only, not those of a run written elsewhere.
     default_out = (ROOT / "bench" / "results").resolve()
     write_reports(out, ROOT / "README.md" if out.resolve() == default_out else None)
-    log(f"wrote {out / (size + '.json')} and {out / (size + '.md')}")
+    log(f"wrote {out / (name + '.json')} and {out / (name + '.md')}")
     return 0
+
+
+def side_by_side(args: argparse.Namespace, results: dict[str, Any], folder: Path, store: Path,
+                 selected: list) -> int:
+    """The named queries on the embedded store and on a private Virtuoso holding the same graphs,
+    in one run: raw pyoxigraph and raw Virtuoso (the texts the service sends), the service on each,
+    the no-op route, and whether both engines give the same answers."""
+    from bench.virtuoso_load import loaded_virtuoso, remote_store
+    from graphsvc.config import Settings
+
+    world = folder / "world.nt"
+    triples = results["data"]["triples"]
+    rounds = {"starts": 1, "cold_rounds": 1, "warm_rounds": 5}
+    results["backend"] = "virtuoso"
+    try:
+        log("embedded: load on disk (the service's store)")
+        results["load_disk"] = run_step("load", {"store": str(store), "data": str(world), "triples": triples})
+        log("embedded: load in memory, and every query on it (raw pyoxigraph)")
+        results["load_memory"] = run_step("load", {"store": "memory", "data": str(world), "triples": triples,
+                                                   "queries": True, "budget_s": args.query_budget})
+        log("embedded: the service over HTTP")
+        results["http"] = http_measurements(lambda: service(store), selected, **rounds)
+    finally:
+        shutil.rmtree(store, ignore_errors=True)
+    log("no-op route")
+    results["noop"] = noop_measurements()
+    log("Virtuoso: start a private server and load the world and the project")
+    defaults = Settings()
+    with loaded_virtuoso(folder / "virtuoso-db", world, SYNTHETIC_GRAPH) as (server, loading):
+        virtuoso: dict[str, Any] = {"version": virtuoso_version(), "load": loading}
+        log(f"Virtuoso: loaded in {loading['bulk_load_s']} s (+ {loading['project_load_s']} s for the project)")
+        log("Virtuoso: raw, the texts the service sends; then the answers against the embedded store's")
+        virtuoso["raw"] = run_step("virtuoso", {
+            "query_url": server.query_url, "data": str(world), "budget_s": args.query_budget,
+            "result_limit": defaults.result_limit, "query_timeout_s": QUERY_TIMEOUT_S,
+            "aggregate_timeout_s": defaults.aggregate_timeout_s})
+        log("Virtuoso: the service over HTTP")
+        outside = remote_store(server)
+        wait_s = defaults.sparql_version_ttl_s + 0.2
+
+        def new_version(_port: int, _round: int) -> None:
+            # Writes through the service fail on a large Virtuoso (see write_through_service), so the
+            # data version is renewed as a writer beside the service renews it; the service sees it
+            # once the version it holds is older than GRAPHSVC_SPARQL_VERSION_TTL.
+            outside.write_graphs(replace={}, add={})
+            time.sleep(wait_s)
+
+        virtuoso["http"] = http_measurements(
+            lambda: service(folder / "unused-store", server.env()), selected, replica=False, write_probe=True,
+            new_version=(f"a new data version written beside the service, then {wait_s:.1f} s "
+                         "(its GRAPHSVC_SPARQL_VERSION_TTL and a margin)", new_version), **rounds)
+        results["virtuoso"] = virtuoso
+    return finish(args, results, f"{results['size']}-virtuoso")
+
+
+def virtuoso_version() -> str:
+    shown = subprocess.run(["virtuoso-t", "-?"], capture_output=True, text=True, timeout=30)
+    found = re.search(r"Version (\S+)", shown.stdout + shown.stderr)
+    return found.group(1) if found else "unknown"
 
 
 if __name__ == "__main__":

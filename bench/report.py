@@ -1,7 +1,8 @@
 """Ratios, targets and markdown tables from the JSON a benchmark run writes.
 
-`write_reports(out, readme)` rewrites <out>/<size>.md for every <size>.json in <out>, the
-cross-size <out>/summary.md, and the table between the bench markers of README.md.
+`write_reports(out, readme)` rewrites <out>/<size>.md for every <size>.json in <out> (and
+<size>-virtuoso.md for every <size>-virtuoso.json, the runs beside Virtuoso), the cross-size
+<out>/summary.md, and the tables between the bench markers of README.md.
 """
 
 from __future__ import annotations
@@ -230,19 +231,21 @@ def size_markdown(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _cell(fn: Any, run: dict[str, Any]) -> str:
+    """One run's value in a summary table, or "-" where that run did not measure it."""
+    try:
+        return fn(run)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return "-"
+
+
 def summary_markdown(runs: list[dict[str, Any]]) -> str:
     head = "| | " + " | ".join(r["size"] for r in runs) + " |"
     rule = "|---|" + "---|" * len(runs)
     rows: list[tuple[str, list[str]]] = []
 
     def row(label: str, fn) -> None:
-        values = []
-        for r in runs:
-            try:
-                values.append(fn(r))
-            except (KeyError, TypeError, ValueError):
-                values.append("-")
-        rows.append((label, values))
+        rows.append((label, [_cell(fn, r) for r in runs]))
 
     dash = runs[0]["dashboard_query"]
     row("synthetic triples", lambda r: f"{r['data']['triples']:,}")
@@ -293,6 +296,200 @@ def summary_markdown(runs: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# --- Virtuoso beside the embedded store (python -m bench --backend virtuoso) ------------------------
+
+VIRTUOSO_SUFFIX = "-virtuoso"
+
+
+def _shortened(text: str, limit: int = 400) -> str:
+    return text if len(text) <= limit else text[:limit] + " ... (more in the JSON)"
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def _within(values: list[float | None], limit: float) -> tuple[int, int, float | None, float | None]:
+    """How many of the ratios are at most `limit`, of how many; their median and worst."""
+    known = [v for v in values if v is not None]
+    return (sum(1 for v in known if v <= limit), len(values), statistics.median(known) if known else None,
+            max(known) if known else None)
+
+
+def virtuoso_cases(r: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per case, on each engine: raw median, first call through the service (after a write, warm
+    process) and its ratio to raw, cached call and its ratio to the no-op route; same answers."""
+    noop = r["noop"]["repeated"]["median_ms"]
+    v = r["virtuoso"]
+    out: dict[str, dict[str, Any]] = {}
+    for name in r["cases"]:
+        row: dict[str, Any] = {}
+        for engine, raw, http in (("oxigraph", r["load_memory"]["queries"], r["http"]),
+                                  ("virtuoso", v["raw"]["queries"], v["http"])):
+            first = http.get("first_call_warm", {}).get(name, {}).get("median_ms")
+            cached = http.get("repeated", {}).get(name, {}).get("median_ms")
+            raw_ms = raw.get(name, {}).get("median_ms")
+            row[engine] = {"rows": raw.get(name, {}).get("rows"), "raw_ms": raw_ms, "first_ms": first,
+                           "first_over_raw": _ratio(first, raw_ms), "cached_ms": cached,
+                           "cached_over_noop": _ratio(cached, noop),
+                           "error": http.get("repeated", {}).get(name, {}).get("error")}
+        answer = v["raw"].get("answers", {}).get(name, {})
+        row["same"] = answer.get("same")
+        row["difference"] = answer.get("difference")
+        out[name] = row
+    return out
+
+
+def virtuoso_targets(r: dict[str, Any]) -> list[dict[str, Any]]:
+    per_case = virtuoso_cases(r).values()
+
+    def counted(engine: str, key: str, limit: float) -> tuple[str, bool]:
+        within, total, median, worst = _within([c[engine][key] for c in per_case], limit)
+        return f"{within} of {total} (median {_x(median)}, worst {_x(worst)})", within == total
+
+    same = [c["same"] for c in per_case]
+    rows = [("Virtuoso: first call through the service / raw Virtuoso, same text", "<= 1.2x each",
+             *counted("virtuoso", "first_over_raw", 1.2)),
+            ("Embedded: cached call / no-op route", "<= 1.5x each", *counted("oxigraph", "cached_over_noop", 1.5)),
+            ("Virtuoso: cached call / no-op route", "<= 1.5x each", *counted("virtuoso", "cached_over_noop", 1.5)),
+            ("Same answers on both engines, value by value (the parity test's comparison)", "every case",
+             f"{sum(1 for x in same if x)} of {len(same)}", all(x is True for x in same)),
+            ("(for reference) Embedded: first call through the service / raw pyoxigraph in memory", "<= 1.2x each",
+             *counted("oxigraph", "first_over_raw", 1.2))]
+    return [{"target": t, "threshold": th, "measured": m, "pass": ok, "applies": r["size"] == "1m"}
+            for t, th, m, ok in rows]
+
+
+def virtuoso_markdown(r: dict[str, Any]) -> str:
+    m, v = r["machine"], r["virtuoso"]
+    load = v["load"]
+    per_case = virtuoso_cases(r)
+    lines = [
+        f"# Virtuoso beside the embedded store at {r['size']} ({r['data']['triples']:,} synthetic triples, "
+        f"seed {r['seed']})", "",
+        f"Run {r['started']} to {r['finished']} on {m['cpus']} cores, {m['memory_gb']} GB; Python {m['python']}, "
+        f"pyoxigraph {m['pyoxigraph']}, Virtuoso {v['version']}, FastAPI {m['fastapi']}, uvicorn {m['uvicorn']}. "
+        f"Load average (1, 5, 15 min) before {r.get('load_average_before', '-')}, after "
+        f"{r.get('load_average_after', '-')}" + (
+            " (a shared machine: other work was running when this run began, so the figures are noisier than on "
+            "a quiet one)" if r.get("load_average_before", [0])[0] > m["cpus"] / 2 else "") + f". Generated by `python -m bench --size {r['size']} --backend virtuoso`.", "",
+        "Targets are stated at 1m; a verdict in brackets is for another size.", "",
+        "| target | measured here | threshold | verdict |", "|---|---|---|---|"]
+    for t in virtuoso_targets(r):
+        verdict = _verdict(t["pass"]) if t["applies"] else f"({_verdict(t['pass'])})"
+        lines.append(f"| {t['target']} | {t['measured']} | {t['threshold']} | {verdict} |")
+    lines += ["", "## Named queries (ms)", "",
+              "Raw pyoxigraph: `Store.query` in process on the in-memory store (what the service's replica answers "
+              "with). Raw Virtuoso: the text the service sends (bound parameters, `LIMIT` result limit + 1, the "
+              "`timeout` parameter), POSTed to the server's /sparql on a new connection each time, every row "
+              "parsed. Both: median after a warm-up. First: a call whose answer is not cached, in a warm service "
+              "after the data version was renewed (so every cached answer is stale), median of the rounds; it "
+              "includes the service's own round trips (membership checks, and on Virtuoso the data version "
+              "after its time to live). How the data version was renewed before each round: embedded, "
+              f"{r['http']['new_version']['by']}; Virtuoso, {v['http']['new_version']['by']}. "
+              "Cached: unchanged data, the answer from the cache; the no-op route "
+              f"answers in {_ms(r['noop']['repeated']['median_ms'])} ms. Same: the text sent, run on both engines, "
+              "rows compared value by value and in order (tests/test_storage_remote.py).", "",
+              "| case | rows | pyoxigraph raw | service first | / raw | cached | / no-op | Virtuoso raw "
+              "| service first | / raw | cached | / no-op | same answers |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name, c in per_case.items():
+        o, w = c["oxigraph"], c["virtuoso"]
+        rows = o["rows"] if w["rows"] in (None, o["rows"]) else f"{o['rows']} (Virtuoso {w['rows']})"
+        same = {True: "yes", False: "NO"}.get(c["same"], "-")
+        o_first, w_first = (_ms(e["first_ms"]) if e["first_ms"] is not None else e["error"] or "-" for e in (o, w))
+        lines.append(f"| `{name}` | {rows} | {_ms(o['raw_ms'])} | {o_first} | {_x(o['first_over_raw'])} "
+                     f"| {_ms(o['cached_ms'])} | {_x(o['cached_over_noop'])} | {_ms(w['raw_ms'])} "
+                     f"| {w_first} | {_x(w['first_over_raw'])} | {_ms(w['cached_ms'])} "
+                     f"| {_x(w['cached_over_noop'])} | {same} |")
+    differing = {n: c["difference"] for n, c in per_case.items() if c["same"] is False}
+    if differing:
+        lines += ["", "## Answers that differ", ""]
+        lines += [f"- `{n}`: {_shortened(' '.join(str(d).split()))}" for n, d in differing.items()]
+    lines += ["", "Cases: " + "; ".join(f"`{n}` = `{p}`" for n, p in r["cases"].items()), "",
+              "## HTTP floor and throughput", "",
+              "| route | median ms | p95 ms | requests/s under load | p50 under load (ms) |", "|---|---|---|---|---|"]
+    noop = r["noop"]
+    tp = noop["throughput"]
+    lines.append(f"| no-op FastAPI route (bench/noop_app.py) | {_ms(noop['repeated']['median_ms'])} | "
+                 f"{_ms(noop['repeated']['p95_ms'])} | {tp['requests_per_s']:,.0f} | {_ms(tp['p50_ms'])} |")
+    dash = r["dashboard_query"]
+    for label, http in (("embedded", r["http"]), ("Virtuoso", v["http"])):
+        for route, repeated, loaded in ((f"/api/{dash}", http["repeated"][dash], http["throughput_dashboard"]),
+                                        ("/prefixes", http["prefixes_repeated"], http["throughput_prefixes"])):
+            lines.append(f"| service on {label}, `{route}` repeated | {_ms(repeated['median_ms'])} | "
+                         f"{_ms(repeated['p95_ms'])} | {loaded['requests_per_s'] or 0:,.0f} | "
+                         f"{_ms(loaded['p50_ms'])} |")
+    lines += ["", f"Load: `{tp['tool']}` from a second process on 127.0.0.1.", "",
+              "## Loading and set-up", "",
+              f"- Virtuoso's bulk loader (`ld_dir`, `rdf_loader_run`, checkpoint): {load['bulk_load_s']:.1f} s "
+              f"({r['data']['triples'] / max(load['bulk_load_s'], 1e-9):,.0f} triples/s); the project through "
+              f"RemoteStore (ontology, data/, data version): {load['project_load_s']:.1f} s; {load['buffers']:,} "
+              f"buffers of 8 KB; limits as README.md asks (tests/virtuoso.py RECOMMENDED).",
+              f"- Quads: Virtuoso {load['store_quads']:,}, embedded store {r['load_memory']['store_quads']:,} "
+              f"(the embedded one counts its meta graph's triples the same way; a difference of a few is the "
+              f"meta graph's bookkeeping).",
+              f"- pyoxigraph bulk_load: {r['load_disk']['load_s']:.1f} s on disk, {r['load_memory']['load_s']:.1f} s "
+              "in memory.",
+              f"- Service start-up to the first 200: embedded {r['http']['startup_s']['runs']} s (replica ready "
+              f"after {r['http'].get('replica_ready_s', {}).get('runs', '-')} s), Virtuoso "
+              f"{v['http']['startup_s']['runs']} s; peak RSS of the service: embedded "
+              f"{r['http']['peak_rss_mb'] or 0:,.0f} MB, on Virtuoso {v['http']['peak_rss_mb'] or 0:,.0f} MB.",
+              f"- Comparing the answers took {v['raw'].get('compare_s', '-')} s."]
+    write = v["http"].get("write_through_service")
+    if write:
+        own = r["http"]["new_version"]
+        lines.append(f"- A one-triple write through PUT /graphs: embedded {_ms(own['median_ms'])} ms "
+                     f"(median of {own['runs']}); on Virtuoso HTTP {write['status']} after "
+                     f"{write['ms'] / 1000:.1f} s.")
+    problems = [*r["http"].get("errors", []), *v["http"].get("errors", [])]
+    stale = [*r["http"].get("stale_first_calls", []), *v["http"].get("stale_first_calls", [])]
+    lines.append(f"- HTTP errors: {'; '.join(problems) if problems else 'none'}; first calls answered for an "
+                 f"earlier data version (X-Data-Stale): {'; '.join(stale) if stale else 'none'}.")
+    return "\n".join(lines) + "\n"
+
+
+def virtuoso_summary_markdown(runs: list[dict[str, Any]]) -> str:
+    """The README's table for the runs beside Virtuoso, one column per size."""
+    rows: list[tuple[str, list[str]]] = []
+
+    def row(label: str, fn) -> None:
+        rows.append((label, [_cell(fn, r) for r in runs]))
+
+    def counted(r: dict[str, Any], engine: str, key: str, limit: float) -> str:
+        within, total, median, _worst = _within([c[engine][key] for c in virtuoso_cases(r).values()], limit)
+        return f"{_x(median)} ({within} of {total})"
+
+    dash = runs[0]["dashboard_query"]
+    row("synthetic triples", lambda r: f"{r['data']['triples']:,}")
+    row("Virtuoso bulk load: s (triples/s)", lambda r: f"{r['virtuoso']['load']['bulk_load_s']:.1f} "
+        f"({r['data']['triples'] / r['virtuoso']['load']['bulk_load_s']:,.0f})")
+    row("first call on Virtuoso / raw Virtuoso: median (within 1.2x)",
+        lambda r: counted(r, "virtuoso", "first_over_raw", 1.2))
+    row("first call embedded / raw pyoxigraph: median (within 1.2x)",
+        lambda r: counted(r, "oxigraph", "first_over_raw", 1.2))
+    row("cached / no-op, embedded: median (within 1.5x)", lambda r: counted(r, "oxigraph", "cached_over_noop", 1.5))
+    row("cached / no-op, Virtuoso: median (within 1.5x)", lambda r: counted(r, "virtuoso", "cached_over_noop", 1.5))
+    row("same answers on both engines", lambda r: f"{sum(1 for c in virtuoso_cases(r).values() if c['same'])} of "
+        f"{len(r['cases'])}")
+    row(f"`{dash}` ms, raw / first call: embedded; Virtuoso", lambda r: (
+        lambda c: f"{_ms(c['oxigraph']['raw_ms'])} / {_ms(c['oxigraph']['first_ms'])}; "
+                  f"{_ms(c['virtuoso']['raw_ms'])} / {_ms(c['virtuoso']['first_ms'])}")(virtuoso_cases(r)[dash]))
+    row(f"`{dash}` cached, requests/s: embedded / Virtuoso / no-op", lambda r: (
+        f"{r['http']['throughput_dashboard']['requests_per_s']:,.0f} / "
+        f"{r['virtuoso']['http']['throughput_dashboard']['requests_per_s']:,.0f} / "
+        f"{r['noop']['throughput']['requests_per_s']:,.0f}"))
+    row("load average before / after (2 cores)", lambda r: f"{r['load_average_before'][0]:.1f} / "
+        f"{r['load_average_after'][0]:.1f}")
+    head = "| beside Virtuoso | " + " | ".join(r["size"] for r in runs) + " |"
+    lines = [head, "|---|" + "---|" * len(runs)] + [f"| {label} | " + " | ".join(values) + " |"
+                                                     for label, values in rows]
+    lines += ["", "Targets at 1m: each case's first call on Virtuoso within 1.2x of raw Virtuoso (the same text "
+              "over HTTP); cached calls within 1.5x of the no-op route on both backends; the same answers on both "
+              "engines for every case. Per-size details: bench/results/<size>-virtuoso.md."]
+    return "\n".join(lines) + "\n"
+
+
 def write_reports(out: Path, readme: Path | None = None) -> None:
     runs = []
     for size in ORDER:
@@ -301,9 +498,18 @@ def write_reports(out: Path, readme: Path | None = None) -> None:
             r = json.loads(path.read_text())
             runs.append(r)
             (out / f"{size}.md").write_text(size_markdown(r))
-    if not runs:
+    beside = []
+    for size in ORDER:
+        path = out / f"{size}{VIRTUOSO_SUFFIX}.json"
+        if path.exists():
+            r = json.loads(path.read_text())
+            beside.append(r)
+            (out / f"{size}{VIRTUOSO_SUFFIX}.md").write_text(virtuoso_markdown(r))
+    if not runs and not beside:
         return
-    table = summary_markdown(runs)
+    table = summary_markdown(runs) if runs else ""
+    if beside:
+        table += ("\n" if table else "") + virtuoso_summary_markdown(beside)
     (out / "summary.md").write_text("# Benchmarks: summary\n\n" + table)
     if readme is not None and readme.exists():
         text = readme.read_text()

@@ -279,7 +279,27 @@ def step_rdflib(args: dict[str, Any]) -> dict[str, Any]:
             "queries": queries, "peak_rss_mb": vm_hwm_mb()}
 
 
-STEPS = {"load": step_load, "raw": step_raw, "ingest": step_ingest, "rdflib": step_rdflib}
+def step_virtuoso(args: dict[str, Any]) -> dict[str, Any]:
+    """Raw Virtuoso latencies (bench.virtuoso_raw), then each case's answer on Virtuoso against the
+    embedded store's, filled as step_load fills it."""
+    from bench.virtuoso_raw import RawEndpoint, raw_latencies, same_answers
+    from graphsvc.bootstrap import load_project
+    from graphsvc.remote_store import RemoteStore
+    from graphsvc.store import OxigraphStore
+
+    limits = {k: args[k] for k in ("result_limit", "query_timeout_s", "aggregate_timeout_s")}
+    queries = raw_latencies(RawEndpoint(args["query_url"]), cases(), args.get("budget_s", 12.0), **limits)
+    embedded = OxigraphStore(None)
+    load_project(embedded)
+    embedded.bulk_load(Path(args["data"]), ox.RdfFormat.N_TRIPLES, ox.NamedNode(SYNTHETIC_GRAPH))
+    t0 = time.perf_counter()
+    parity = same_answers(embedded, RemoteStore(args["query_url"]), cases(), args["result_limit"])
+    return {"queries": queries, "answers": parity, "compare_s": round(time.perf_counter() - t0, 1),
+            "peak_rss_mb": vm_hwm_mb()}
+
+
+STEPS = {"load": step_load, "raw": step_raw, "ingest": step_ingest, "rdflib": step_rdflib,
+         "virtuoso": step_virtuoso}
 
 
 def main() -> None:

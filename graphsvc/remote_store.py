@@ -676,7 +676,9 @@ class RemoteStore:
 
     def named_graphs(self) -> list[ox.NamedNode]:
         """The graphs that hold content: not the server's own, not staging graphs of a running load."""
-        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        # GROUP BY, not DISTINCT: Virtuoso answers this in 19 ms at 1M triples, and DISTINCT not
+        # within its 60 s MaxQueryExecutionTime (every write through /graphs then failed with 504).
+        rows = self.query("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         iris = {row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode)}
         return [ox.NamedNode(iri) for iri in sorted(iris) if self._is_content_graph(iri)]
 

@@ -2,8 +2,9 @@
 
 Not the system service: `virtuoso-t` (Debian package virtuoso-opensource, installed by
 `scripts/install --test`) runs in the foreground on two free local ports with a fresh database,
-gets a random DBA password and a user `graphsvc` (random password, role SPARQL_UPDATE) for
-the digest-authenticated endpoint /sparql-auth, and is stopped and its files removed afterwards.
+gets a random DBA password (kept for `Virtuoso.isql`, which the benchmark's bulk loader uses) and a
+user `graphsvc` (random password, role SPARQL_UPDATE) for the digest-authenticated endpoint
+/sparql-auth, and is stopped and its files removed afterwards.
 
 Its limits are the ones README.md (Deployment) asks of a Virtuoso for the service (`RECOMMENDED`);
 `STOCK` are those the Debian package ships, for the tests that show what the service does when a
@@ -56,8 +57,8 @@ CheckpointInterval = 60
 CaseMode = 2
 ; only its own folder: no LOAD <file:...> from anywhere else
 DirsAllowed = {dir}
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty_buffers}
 MaxQueryMem = 500M
 ThreadsPerQuery = 2
 {parameters}
@@ -93,6 +94,7 @@ class Virtuoso:
     sql_port: int
     password: str = field(repr=False)
     user: str = USER
+    dba_password: str = field(default="", repr=False)
 
     @property
     def query_url(self) -> str:
@@ -112,12 +114,17 @@ class Virtuoso:
             "GRAPHSVC_SPARQL_PASSWORD": self.password,
         }
 
+    def isql(self, sql: str, timeout_s: float = 60.0) -> str:
+        """Run SQL statements as the DBA (e.g. the bulk loader); what isql printed."""
+        return _isql(self.sql_port, "dba", self.dba_password, sql, timeout_s)
 
-def _isql(port: int, user: str, password: str, sql: str) -> None:
+
+def _isql(port: int, user: str, password: str, sql: str, timeout_s: float = 60.0) -> str:
     result = subprocess.run([ISQL, f"127.0.0.1:{port}", user, password, f"exec={sql}"],
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=timeout_s)
     if result.returncode != 0 or "*** Error" in result.stdout + result.stderr:
         raise RuntimeError(f"isql failed ({result.returncode}): {result.stdout[-500:]} {result.stderr[-500:]}")
+    return result.stdout
 
 
 def _lines(settings: Mapping[str, str]) -> str:
@@ -126,9 +133,11 @@ def _lines(settings: Mapping[str, str]) -> str:
 
 @contextlib.contextmanager
 def running_virtuoso(directory: Path, startup_timeout: float = 90.0,
-                     limits: Mapping[str, Mapping[str, str]] = RECOMMENDED) -> Iterator[Virtuoso]:
+                     limits: Mapping[str, Mapping[str, str]] = RECOMMENDED,
+                     buffers: int = 10_000) -> Iterator[Virtuoso]:
     """Start a Virtuoso with a fresh database in `directory` and the given limits (by ini section);
-    stop it and remove the files after."""
+    stop it and remove the files after. `buffers`: its page cache, in 8 KB pages (the benchmark's
+    larger graphs want more than the tests' 80 MB)."""
     if shutil.which(VIRTUOSO) is None or shutil.which(ISQL) is None:
         raise RuntimeError("virtuoso-t / isql-vt not found: run scripts/install --test "
                            "(it installs the Debian package virtuoso-opensource)")
@@ -139,6 +148,7 @@ def running_virtuoso(directory: Path, startup_timeout: float = 90.0,
         sql_port = free_port()
     ini = directory / "virtuoso.ini"
     ini.write_text(_INI.format(dir=directory, sql_port=sql_port, http_port=http_port,
+                               buffers=buffers, dirty_buffers=buffers * 3 // 5,
                                parameters=_lines(limits.get("Parameters", {})),
                                sparql=_lines(limits.get("SPARQL", {}))))
     server = Virtuoso(directory, http_port, sql_port, password="pw" + secrets.token_hex(16))
@@ -164,6 +174,7 @@ def running_virtuoso(directory: Path, startup_timeout: float = 90.0,
         _isql(sql_port, "dba", "dba", f"SET PASSWORD dba {dba_password};")
         _isql(sql_port, "dba", dba_password,
               f"DB.DBA.USER_CREATE('{USER}', '{server.password}'); GRANT SPARQL_UPDATE TO \"{USER}\";")
+        server.dba_password = dba_password
         yield server
     finally:
         with contextlib.suppress(ProcessLookupError):
