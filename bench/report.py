@@ -490,21 +490,21 @@ def virtuoso_summary_markdown(runs: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_reports(out: Path, readme: Path | None = None) -> None:
+def _render_runs(out: Path, suffix: str, page: Any) -> list[dict[str, Any]]:
+    """Every <size><suffix>.json in `out`, in size order, each rendered to its .md by `page`."""
     runs = []
     for size in ORDER:
-        path = out / f"{size}.json"
+        path = out / f"{size}{suffix}.json"
         if path.exists():
             r = json.loads(path.read_text())
             runs.append(r)
-            (out / f"{size}.md").write_text(size_markdown(r))
-    beside = []
-    for size in ORDER:
-        path = out / f"{size}{VIRTUOSO_SUFFIX}.json"
-        if path.exists():
-            r = json.loads(path.read_text())
-            beside.append(r)
-            (out / f"{size}{VIRTUOSO_SUFFIX}.md").write_text(virtuoso_markdown(r))
+            (out / f"{size}{suffix}.md").write_text(page(r))
+    return runs
+
+
+def write_reports(out: Path, readme: Path | None = None) -> None:
+    runs = _render_runs(out, "", size_markdown)
+    beside = _render_runs(out, VIRTUOSO_SUFFIX, virtuoso_markdown)
     if not runs and not beside:
         return
     table = summary_markdown(runs) if runs else ""

@@ -37,8 +37,7 @@ T = TypeVar("T")
 Compute = Callable[[], "tuple[Any, str | None]"]
 _LOG = logging.getLogger(__name__)
 _ATTEMPTS = 3  # computations in a row while a write lands in each one (then the version is unsure)
-_CAPACITY = 2
-_RUNNING = threading.BoundedSemaphore(_CAPACITY)  # aggregates computed at once, over all stores
+_RUNNING = threading.BoundedSemaphore(2)  # aggregates computed at once, over all stores
 _PAUSE_AFTER_FAILURE_S = 10.0  # a failed refresh is not tried again sooner while a value is served
 
 
@@ -92,7 +91,6 @@ class Aggregates:
         self._current_version = current_version
         self._max_keys = max_keys
         # Computations of these values that may run at once (default: share the aggregates' two).
-        self._capacity = slots or _CAPACITY
         self._slots = threading.BoundedSemaphore(slots) if slots else _RUNNING
         self._max_jobs = max_jobs  # computations started and not finished, at most (then: the last value)
         self._values: OrderedDict[Hashable, Computed[Any]] = OrderedDict()
@@ -107,8 +105,9 @@ class Aggregates:
 
     def get(self, key: Hashable, compute: Compute, current: str, wait_s: float, first_wait_s: float) -> Served[Any]:
         """The value of `key` for the data version `current` when it is there or comes within
-        `wait_s` (no wait when its last computation took longer); otherwise the last value there is (stale). With no value yet, wait up to
-        `first_wait_s` for the first: QueryTimeout past it, or the computation's own error."""
+        `wait_s` (no wait when its last computation took longer); otherwise the last value there
+        is (stale). With no value yet, wait up to `first_wait_s` for the first: QueryTimeout past
+        it, or the computation's own error."""
         with self._changed:
             known = self._values.get(key)
             if known is not None and known.version == current:
@@ -123,8 +122,8 @@ class Aggregates:
             if job is None:
                 job = self._jobs[key] = _Job()
                 threading.Thread(target=self._run, args=(key, compute, job), name="aggregate", daemon=True).start()
-            if known is not None and (known.seconds >= wait_s or (job is None and len(self._jobs) >= self._capacity)):
-                wait_s = 0.0  # it took longer than the wait last time, or must queue: the last value at once
+            if known is not None and known.seconds >= wait_s:
+                wait_s = 0.0  # it took longer than the wait last time: the last value at once
             deadline = time.monotonic() + (wait_s if known is not None else first_wait_s)
             while job.running:
                 found = self._values.get(key)
@@ -149,7 +148,7 @@ class Aggregates:
                     started = time.monotonic()
                     value, version = compute()
                 if version is not None:
-                    self._keep(key, Computed(value, version, time.monotonic() - started))
+                    self.keep(key, Computed(value, version, time.monotonic() - started))
                     return
         except BaseException as exc:  # noqa: BLE001 - handed to the waiting request; the last value stays
             job.error = exc
@@ -163,10 +162,6 @@ class Aggregates:
                 self._jobs.pop(key, None)
                 self._changed.notify_all()
 
-    def keep(self, key: Hashable, computed: Computed[Any]) -> None:
-        """Keep a value computed elsewhere (in a request)."""
-        self._keep(key, computed)
-
     def failed_recently(self, key: Hashable) -> bool:
         """Whether the last computation of `key` failed, in the last few seconds."""
         with self._changed:
@@ -178,7 +173,8 @@ class Aggregates:
             self._values.pop(key, None)
             self._failed_at.pop(key, None)
 
-    def _keep(self, key: Hashable, computed: Computed[Any]) -> None:
+    def keep(self, key: Hashable, computed: Computed[Any]) -> None:
+        """Keep a value (computed here, or elsewhere: in a request) as the latest of `key`."""
         with self._changed:
             self._values[key] = computed
             self._values.move_to_end(key)
@@ -212,18 +208,20 @@ def _version_reader(store: GraphStore) -> Callable[[], str | None]:
     return current
 
 
-def read_consistently(store: GraphStore, queries: Iterable[tuple[str, str]], budget: Budget) -> Snapshot:
+def read_consistently(store: GraphStore, queries: Iterable[tuple[str, str]], budget: Budget,
+                      count_quads: bool = False) -> Snapshot:
     """Answers to (query, form) pairs from one state of the store, with that state's version.
 
     The embedded store answers them together in one worker (OxigraphStore.read_snapshot). Other
     stores are asked in turn, and the version is the one read before and after, when they agree
-    (None otherwise: the value is then not kept)."""
+    (None otherwise: the value is then not kept); they count their quads (a query per graph on a
+    server) only when `count_quads` asks for it."""
     reader = getattr(store, "read_snapshot", None)
     if callable(reader):
         return reader(list(queries), budget)
     before = store.data_version()
     answers = [store.execute(text, form, budget) for text, form in queries]
-    quads = len(store)
+    quads = len(store) if count_quads else None
     after = store.data_version()
     return Snapshot(before if before == after else None, answers, quads)
 

@@ -73,14 +73,21 @@ def work_in_background() -> None:
     workers (outside the `max_busy` places requests share), and the thread itself yields the CPU
     (on Linux, niceness belongs to a thread)."""
     _THREAD.background = True
+    _lower_priority()
+
+
+def in_background() -> bool:
+    return getattr(_THREAD, "background", False)
+
+
+def _lower_priority() -> None:
+    """Nice the calling thread by BACKGROUND_NICENESS (where the system lets it)."""
     try:
         os.nice(BACKGROUND_NICENESS)
     except OSError:
         pass
 
 
-def in_background() -> bool:
-    return getattr(_THREAD, "background", False)
 _WARM_UP_BUDGET = Budget(timeout_s=30.0, max_rows=10)
 
 # How long a worker may take to start a query it was sent (forked on a loaded machine, applying
@@ -130,7 +137,7 @@ class _Worker:
     answers: int  # and reads answers here
     generation: int
     pending: list[bytes] = field(default_factory=list)  # changes (pickled) the worker has not had yet
-    background: bool = False  # it runs background work, at low priority  # changes the worker has not been sent yet
+    background: bool = False  # it runs background work, at low priority
 
     def stop(self) -> None:
         for fd in (self.requests, self.answers):
@@ -177,10 +184,7 @@ def _next_request(fd: int, apply: Apply) -> list[Any] | None:
     while message := _read_message(fd, None):
         kind, *content = pickle.loads(message)
         if kind == _NICE:
-            try:
-                os.nice(BACKGROUND_NICENESS)  # this thread, the one that answers queries
-            except OSError:
-                pass
+            _lower_priority()  # this thread, the one that answers queries
             continue
         if kind != _CHANGE:
             return content

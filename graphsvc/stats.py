@@ -40,7 +40,8 @@ def coverage_snapshot(store: GraphStore, budget: Budget) -> tuple[dict[str, Any]
     """The same report, every section read from one state of the store (in a query worker for the
     embedded store, under `budget`), and the data version of that state."""
     queries = catalog()
-    snapshot = aggregates.read_consistently(store, [(queries[name].text, "SELECT") for name in SECTIONS.values()], budget)
+    snapshot = aggregates.read_consistently(store, [(queries[name].text, "SELECT") for name in SECTIONS.values()], budget,
+                                            count_quads=True)
     sections = {section: _rows(answer) for section, answer in zip(SECTIONS, snapshot.answers)}
     return _assemble(sections, snapshot.quads), snapshot.version
 

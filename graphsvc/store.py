@@ -86,11 +86,12 @@ class Change:
 @dataclass(frozen=True)
 class Snapshot:
     """Answers to several read queries, all from one state of the store, with that state's data
-    version (None when the version could not be pinned down) and its number of quads."""
+    version (None when the version could not be pinned down) and its number of quads (None when
+    it was not counted)."""
 
     version: str | None
     answers: list[QueryAnswer]
-    quads: int
+    quads: int | None
 
 
 @dataclass(frozen=True)

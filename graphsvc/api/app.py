@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 

@@ -4,8 +4,9 @@ A browser gets an HTML page (graphsvc.web.profile_page: facts grouped for a read
 the thing, its evidence with the quoted span of the source text read at request time, and panels
 for its kind); a program gets Turtle, JSON-LD, N-Triples or RDF/XML of the same description by
 content negotiation or `format=`. Unknown names are 404 (an HTML page with suggestions for
-browsers, graphsvc.web.error_pages). Pages are read in a query worker under the time budget, carry ETags and are cached like
-the dashboard API, an earlier answer served while a write is caught up (graphsvc.api.refreshing).
+browsers, graphsvc.web.error_pages). Pages are read in a query worker under the time budget,
+carry ETags and are cached like the dashboard API, with an earlier answer served while a write
+is caught up (graphsvc.api.refreshing).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 
-from graphsvc import conneg, project
+from graphsvc import aggregates, conneg, project
 from graphsvc.answers import BudgetExceeded, QueryAnswer, QueryFailed
 from graphsvc.api import refreshing
 from graphsvc.api.errors import budget_response, error_response
@@ -59,13 +60,8 @@ def read_page(store: GraphStore, iri: str, media_type: str, budget: Budget) -> t
     under `budget` (BudgetExceeded past it), and that state's data version (None: unsure)."""
     names = PAGE_QUERIES if media_type == "text/html" else RDF_QUERIES
     queries = [(page_query(name, iri), "CONSTRUCT" if name == "describe" else "SELECT") for name in names]
-    reader = getattr(store, "read_snapshot", None)
-    if callable(reader):
-        snapshot = reader(queries, budget)
-        return snapshot.answers, snapshot.version
-    before = data_version(store)
-    answers = [store.execute(text, form, budget) for text, form in queries]
-    return answers, before if data_version(store) == before else None
+    snapshot = aggregates.read_consistently(store, queries, budget)
+    return snapshot.answers, snapshot.version
 
 
 PAGE_QUERIES = ("facts", "links", "evidence", "classes")

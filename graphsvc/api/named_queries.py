@@ -91,10 +91,15 @@ def choose_media_type(query: NamedQuery, accept: str | None, format_values: list
     return chosen
 
 
+def answer_key(query: NamedQuery, params: BoundParams, media_type: str) -> tuple[str, ...]:
+    """What names an answer whatever the data version (its ETag is this with the version)."""
+    return ("named-query", query.name, query.text, json.dumps(params.canonical, sort_keys=True), str(params.limit),
+            str(params.offset), media_type)
+
+
 def make_etag(version: str, query: NamedQuery, params: BoundParams, media_type: str) -> str:
     digest = hashlib.sha256()
-    for part in (version, query.name, query.text, json.dumps(params.canonical, sort_keys=True),
-                 str(params.limit), str(params.offset), media_type):
+    for part in (version, *answer_key(query, params, media_type)):
         digest.update(part.encode("utf-8") + b"\0")
     return f'"{digest.hexdigest()[:40]}"'
 
@@ -246,12 +251,6 @@ def answer_request(request: Request, query: NamedQuery) -> Response:
     if etag is not None and version is not None and data_version(store) == version:
         refreshing.note(store, key, etag, version, rendered, time.monotonic() - started)
     return Response(rendered.body, media_type=rendered.media_type, headers={**headers, **rendered.headers})
-
-
-def answer_key(query: NamedQuery, params: BoundParams, media_type: str) -> tuple[str, ...]:
-    """What names an answer whatever the data version (an ETag is this with the version)."""
-    return ("named-query", query.name, query.text, json.dumps(params.canonical, sort_keys=True), str(params.limit),
-            str(params.offset), media_type)
 
 
 def refresher(request: Request, query: NamedQuery, params: BoundParams, media_type: str) -> refreshing.Refresh:
