@@ -22,6 +22,7 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -344,7 +345,9 @@ def curate_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _wait(browser: webdriver.Chrome, condition: Any, timeout: float = 60) -> Any:
-    return WebDriverWait(browser, timeout).until(condition)
+    # An element found while the page redraws the candidates may be replaced before it is read:
+    # look again rather than fail.
+    return WebDriverWait(browser, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
 
 
 def _state(browser: webdriver.Chrome, *wanted: str) -> None:
