@@ -202,10 +202,12 @@ def noop_server() -> Server:
 
 
 def get(conn: http.client.HTTPConnection, path: str, fresh: bool = False) -> tuple[int, int, float, bool]:
-    """Status, body size, seconds, and whether the answer was one for an earlier data version;
-    `fresh`: ask for the current version's answer (Cache-Control: no-cache), not an earlier one."""
+    """Status, body size as sent, seconds to its last byte, and whether the answer was one for an
+    earlier data version; `fresh`: ask for the current version's answer (Cache-Control: no-cache),
+    not an earlier one. Like browsers and the common HTTP libraries, it accepts gzip."""
     t0 = time.perf_counter()
-    headers = {"Accept": "application/json", **({"Cache-Control": "no-cache"} if fresh else {})}
+    headers = {"Accept": "application/json", "Accept-Encoding": "gzip",
+               **({"Cache-Control": "no-cache"} if fresh else {})}
     conn.request("GET", path, headers=headers)
     response = conn.getresponse()
     body = response.read()
@@ -490,6 +492,15 @@ def side_by_side(args: argparse.Namespace, results: dict[str, Any], folder: Path
             outside.write_graphs(replace={}, add={})
             time.sleep(wait_s)
 
+        log("Virtuoso: raw, in the conditions of the service's first calls")
+        from bench.virtuoso_raw import RawEndpoint, raw_first_calls
+
+        def renew() -> None:
+            new_version(0, 0)
+
+        virtuoso["raw_first"] = raw_first_calls(
+            RawEndpoint(server.query_url), selected, rounds["warm_rounds"], renew, defaults.result_limit,
+            QUERY_TIMEOUT_S, defaults.aggregate_timeout_s)
         virtuoso["http"] = http_measurements(
             lambda: service(folder / "unused-store", server.env()), selected, replica=False, write_probe=True,
             new_version=(f"a new data version written beside the service, then {wait_s:.1f} s "

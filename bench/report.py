@@ -333,6 +333,10 @@ def virtuoso_cases(r: dict[str, Any]) -> dict[str, dict[str, Any]]:
                            "first_over_raw": _ratio(first, raw_ms), "cached_ms": cached,
                            "cached_over_noop": _ratio(cached, noop),
                            "error": http.get("repeated", {}).get(name, {}).get("error")}
+        # Raw Virtuoso in the conditions of the first calls (after the same renewal and pause), where measured.
+        raw_first = v.get("raw_first", {}).get(name, {}).get("median_ms")
+        row["virtuoso"]["raw_first_ms"] = raw_first
+        row["virtuoso"]["first_over_raw_first"] = _ratio(row["virtuoso"]["first_ms"], raw_first)
         answer = v["raw"].get("answers", {}).get(name, {})
         row["same"] = answer.get("same")
         row["difference"] = answer.get("difference")
@@ -348,8 +352,14 @@ def virtuoso_targets(r: dict[str, Any]) -> list[dict[str, Any]]:
         return f"{within} of {total} (median {_x(median)}, worst {_x(worst)})", within == total
 
     same = [c["same"] for c in per_case]
-    rows = [("Virtuoso: first call through the service / raw Virtuoso, same text", "<= 1.2x each",
-             *counted("virtuoso", "first_over_raw", 1.2)),
+    paused = any(c["virtuoso"].get("raw_first_ms") is not None for c in per_case)
+    rows = [("Virtuoso: first call through the service / raw Virtuoso, same text"
+             + (", both after the same renewal and pause" if paused else ""), "<= 1.2x each",
+             *counted("virtuoso", "first_over_raw_first" if paused else "first_over_raw", 1.2))]
+    if paused:
+        rows.append(("(for reference) Virtuoso: first call through the service / raw Virtuoso repeated without pause",
+                     "<= 1.2x each", *counted("virtuoso", "first_over_raw", 1.2)))
+    rows += [
             ("Embedded: cached call / no-op route", "<= 1.5x each", *counted("oxigraph", "cached_over_noop", 1.5)),
             ("Virtuoso: cached call / no-op route", "<= 1.5x each", *counted("virtuoso", "cached_over_noop", 1.5)),
             ("Same answers on both engines, value by value (the parity test's comparison)", "every case",
@@ -387,12 +397,15 @@ def virtuoso_markdown(r: dict[str, Any]) -> str:
               "includes the service's own round trips (membership checks, and on Virtuoso the data version "
               "after its time to live). How the data version was renewed before each round: embedded, "
               f"{r['http']['new_version']['by']}; Virtuoso, {v['http']['new_version']['by']}. "
-              "Cached: unchanged data, the answer from the cache; the no-op route "
+              "Cached: unchanged data, the answer from the cache; calls accept gzip, as browsers and HTTP libraries "
+              "do, and are timed to the last byte (an answer of 16 KB or more comes compressed); the no-op route "
               f"answers in {_ms(r['noop']['repeated']['median_ms'])} ms. Same: the text sent, run on both engines, "
               "rows compared value by value and in order (tests/test_storage_remote.py).", "",
+              "Virtuoso raw after a pause: the same text, timed as the first calls are (after the same renewal and "
+              "wait, the cases in the same order, median of the rounds); the first call's ratio is to it.", "",
               "| case | rows | pyoxigraph raw | service first | / raw | cached | / no-op | Virtuoso raw "
-              "| service first | / raw | cached | / no-op | same answers |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+              "| raw after a pause | service first | / raw after a pause | cached | / no-op | same answers |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, c in per_case.items():
         o, w = c["oxigraph"], c["virtuoso"]
         rows = o["rows"] if w["rows"] in (None, o["rows"]) else f"{o['rows']} (Virtuoso {w['rows']})"
@@ -400,7 +413,8 @@ def virtuoso_markdown(r: dict[str, Any]) -> str:
         o_first, w_first = (_ms(e["first_ms"]) if e["first_ms"] is not None else e["error"] or "-" for e in (o, w))
         lines.append(f"| `{name}` | {rows} | {_ms(o['raw_ms'])} | {o_first} | {_x(o['first_over_raw'])} "
                      f"| {_ms(o['cached_ms'])} | {_x(o['cached_over_noop'])} | {_ms(w['raw_ms'])} "
-                     f"| {w_first} | {_x(w['first_over_raw'])} | {_ms(w['cached_ms'])} "
+                     f"| {_ms(w.get('raw_first_ms'))} | {w_first} "
+                     f"| {_x(w.get('first_over_raw_first') or w['first_over_raw'])} | {_ms(w['cached_ms'])} "
                      f"| {_x(w['cached_over_noop'])} | {same} |")
     differing = {n: c["difference"] for n, c in per_case.items() if c["same"] is False}
     if differing:
@@ -464,7 +478,10 @@ def virtuoso_summary_markdown(runs: list[dict[str, Any]]) -> str:
     row("synthetic triples", lambda r: f"{r['data']['triples']:,}")
     row("Virtuoso bulk load: s (triples/s)", lambda r: f"{r['virtuoso']['load']['bulk_load_s']:.1f} "
         f"({r['data']['triples'] / r['virtuoso']['load']['bulk_load_s']:,.0f})")
-    row("first call on Virtuoso / raw Virtuoso: median (within 1.2x)",
+    row("first call on Virtuoso / raw Virtuoso after the same pause: median (within 1.2x)",
+        lambda r: counted(r, "virtuoso", "first_over_raw_first", 1.2)
+        if r["virtuoso"].get("raw_first") else "-")
+    row("first call on Virtuoso / raw Virtuoso repeated: median (within 1.2x)",
         lambda r: counted(r, "virtuoso", "first_over_raw", 1.2))
     row("first call embedded / raw pyoxigraph: median (within 1.2x)",
         lambda r: counted(r, "oxigraph", "first_over_raw", 1.2))

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import http.client
 import io
-from typing import Any
+import time
+from typing import Any, Callable
 from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph as ox
 
 from bench.cases import Case
-from bench.worker import consume, repeat
+from bench.worker import consume, repeat, summary
 from graphsvc.catalog import catalog
 from graphsvc.remote_store import _GRAPH_ACCEPT, _GRAPH_MEDIA, _RESULTS_JSON, readable_results, with_row_cap
 
@@ -79,6 +80,26 @@ def raw_latencies(endpoint: RawEndpoint, selected: list[Case], budget_s: float, 
         stats = repeat(lambda: endpoint.ask(text, case.form, timeout_ms), budget_s=budget_s)
         out[case.name] = {**stats, "rows": rows}
     return out
+
+
+def raw_first_calls(endpoint: RawEndpoint, selected: list[Case], rounds: int, renew: Callable[[], None],
+                    result_limit: int, query_timeout_s: float, aggregate_timeout_s: float) -> dict[str, Any]:
+    """Each case's text sent raw in the conditions of the service's first calls: per round, the data
+    version renewed and the same wait (`renew`), then one call of each case, in the same order.
+
+    A server that has been idle for a second answers the next query 2-3 ms slower than one in a
+    tight loop (measured on this machine, with or without a write before), so a raw median from
+    repeated runs is no baseline for a call that comes after such a pause."""
+    times: dict[str, list[float]] = {case.name: [] for case in selected}
+    for _ in range(rounds):
+        renew()
+        for case in selected:
+            text = sent_text(case, result_limit)
+            timeout_ms = sent_timeout_ms(case, query_timeout_s, aggregate_timeout_s)
+            started = time.perf_counter()
+            endpoint.ask(text, case.form, timeout_ms)
+            times[case.name].append(time.perf_counter() - started)
+    return {name: {**summary(found), "runs_ms": [round(t * 1000, 2) for t in found]} for name, found in times.items()}
 
 
 def same_answers(embedded: Any, remote: Any, selected: list[Case], result_limit: int) -> dict[str, Any]:

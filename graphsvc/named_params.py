@@ -276,6 +276,23 @@ def clear_membership_cache() -> None:
         _MEMBERSHIP.clear()
 
 
+def _membership_checks(query: NamedQuery, params: BoundParams, version: str | None
+                       ) -> list[tuple[Param, ox.NamedNode, str, str, tuple[str, str] | None]]:
+    checks: list[tuple[Param, ox.NamedNode, str, str, tuple[str, str] | None]] = []
+    for param in query.params:
+        term = params.terms.get(param.name)
+        if not isinstance(term, ox.NamedNode) or not (param.rdf_class or param.scheme):
+            continue
+        pattern, what = _membership_pattern(param, term, len(checks))
+        checks.append((param, term, pattern, what, (version, f"{term} {what}") if version is not None else None))
+    return checks
+
+
+def membership_unknown(query: NamedQuery, params: BoundParams, version: str | None = None) -> bool:
+    """Whether check_membership would ask the store (some value is not remembered for `version`)."""
+    return any(_remembered(key) is None for *_, key in _membership_checks(query, params, version))
+
+
 def check_membership(store: GraphStore, query: NamedQuery, params: BoundParams, version: str | None = None) -> None:
     """IRI values of parameters with `class=` or `scheme=` must name such a thing in the graph.
 
@@ -285,13 +302,7 @@ def check_membership(store: GraphStore, query: NamedQuery, params: BoundParams, 
     They do not go with the named query itself: a SPARQL request carries one query, and putting
     the test into the query's own pattern would turn the 422 into an empty or different answer.
     """
-    checks: list[tuple[Param, ox.NamedNode, str, str, tuple[str, str] | None]] = []
-    for param in query.params:
-        term = params.terms.get(param.name)
-        if not isinstance(term, ox.NamedNode) or not (param.rdf_class or param.scheme):
-            continue
-        pattern, what = _membership_pattern(param, term, len(checks))
-        checks.append((param, term, pattern, what, (version, f"{term} {what}") if version is not None else None))
+    checks = _membership_checks(query, params, version)
     outcome = {i: _remembered(key) for i, (_, _, _, _, key) in enumerate(checks)}
     unknown = [i for i, found in outcome.items() if found is None]
     if len(unknown) == 1:

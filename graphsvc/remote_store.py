@@ -28,6 +28,7 @@ put into a repr, a log line or an error message.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import logging
 import re
@@ -180,6 +181,32 @@ def readable_results(body: bytes) -> bytes:
     return json.dumps(document).encode("utf-8")
 
 
+# The guard's tokenizer reads a named query's text in milliseconds; the service sends the same
+# texts again and again (a named query with the same values after each write), so what it finds is
+# kept per text. Texts longer than this are read each time, so the cache stays small.
+_CACHED_TEXT = 32_768
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_keywords(text: str) -> frozenset[str]:
+    return frozenset(keywords(text))
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_form(text: str) -> str:
+    return inspect_query(text).form
+
+
+def query_keywords(text: str) -> frozenset[str]:
+    """The query's keywords (graphsvc.guard.keywords), remembered for the texts sent most."""
+    return _cached_keywords(text) if len(text) <= _CACHED_TEXT else frozenset(keywords(text))
+
+
+def query_form(text: str) -> str:
+    """The query's form (SELECT, ASK, CONSTRUCT, DESCRIBE), remembered for the texts sent most."""
+    return _cached_form(text) if len(text) <= _CACHED_TEXT else inspect_query(text).form
+
+
 def with_row_cap(sparql: str, rows: int) -> str:
     """The query with `LIMIT rows` appended when that is certainly valid and changes nothing else.
 
@@ -187,7 +214,7 @@ def with_row_cap(sparql: str, rows: int) -> str:
     existing LIMIT would make an appended LIMIT a syntax error); otherwise the reader's own cap
     (at most rows read from the answer) still holds.
     """
-    words = keywords(sparql)
+    words = query_keywords(sparql)
     if words & {"LIMIT", "OFFSET", "VALUES"}:
         return sparql
     return f"{sparql}\nLIMIT {rows}"
@@ -266,6 +293,8 @@ def _chunks(triples: list[ox.Triple], plain_size: int, blank_size: int) -> Itera
 class RemoteStore:
     """The GraphStore protocol over SPARQL 1.1 Protocol and Update."""
 
+    remote = True  # every query is a round trip to the server
+
     def __init__(
         self,
         query_url: str,
@@ -279,6 +308,7 @@ class RemoteStore:
         chunk_triples: int = 2000,
         blank_chunk_triples: int = 250,
         version_ttl_s: float = 1.0,
+        version_idle_s: float = 60.0,
     ) -> None:
         if not query_url:
             raise ValueError("the sparql backend needs GRAPHSVC_SPARQL_QUERY_URL")
@@ -305,6 +335,13 @@ class RemoteStore:
         self._version: tuple[str, float] | None = None
         self._writes = 0  # counts this store's writes: a version read across one is not kept
         self._version_lock = threading.Lock()
+        # While the version is asked for, a thread of this store reads it again every half TTL, so
+        # that requests find it known; it ends after `version_idle_s` without a request.
+        self.version_idle_s = version_idle_s
+        self._asked = 0.0
+        self._poller: threading.Thread | None = None
+        self._poller_lock = threading.Lock()
+        self._stopped = threading.Event()
         self._sorted_rows: int | None = None  # the server's sort limit, once it has reported one
 
     def _public_query_checker(self) -> Any:
@@ -318,7 +355,9 @@ class RemoteStore:
         return self._checker
 
     def stop_workers(self) -> None:
-        """Stop the checker's worker processes (the service calls this when it ends)."""
+        """Stop the checker's worker processes and the version's reader (the service calls this
+        when it ends)."""
+        self._stopped.set()
         if self._checker is not None:
             self._checker.stop_workers()
 
@@ -447,7 +486,7 @@ class RemoteStore:
         """
         text = sparql + _values_clause(bindings) if bindings else sparql
         _SYNTAX_CHECKER.query(text)  # raises SyntaxError as the embedded store would
-        form = inspect_query(text).form
+        form = query_form(sparql)  # a VALUES block after the query does not change its form
         response = self._query_request(text, form, self.request_timeout_s, default_graph, named_graphs)
         if response.headers.get(_MAX_ROWS_HEADER):
             response.close()
@@ -470,19 +509,23 @@ class RemoteStore:
         base_iri: str | None = None,
         default_graph: list[ox.NamedNode] | None = None,
         named_graphs: list[ox.NamedNode] | None = None,
+        trusted: bool = False,
     ) -> QueryAnswer:
-        """An untrusted query under `budget`: the server gets the time budget, at most max_rows + 1 are read.
+        """A query under `budget`: the server gets the time budget, at most max_rows + 1 are read.
 
-        It is first run on an empty embedded store in a sandboxed worker, which finds syntax errors
-        with their positions as the embedded store would; relative IRIs resolve against `base_iri`
-        (sent as a BASE on the query's first line, so that line numbers stay as they are)."""
-        check = Budget(timeout_s=min(budget.timeout_s, 2.0), max_rows=0)
-        self._public_query_checker().execute(sparql, form, check, base_iri=base_iri)
+        An untrusted one is first run on an empty embedded store in a sandboxed worker, which finds
+        syntax errors with their positions as the embedded store would; a `trusted` one (the
+        service's own text, with values bound as RDF terms) goes to the server at once. Relative
+        IRIs resolve against `base_iri` (sent as a BASE on the query's first line, so that line
+        numbers stay as they are)."""
+        if not trusted:
+            check = Budget(timeout_s=min(budget.timeout_s, 2.0), max_rows=0)
+            self._public_query_checker().execute(sparql, form, check, base_iri=base_iri)
         if base_iri:
             sparql = f"BASE <{ox.NamedNode(base_iri).value}> {sparql}"
         deadline = time.monotonic() + budget.timeout_s
         wanted = budget.max_rows + 1
-        ordered = self._sorted_rows is not None and "ORDER" in keywords(sparql)
+        ordered = self._sorted_rows is not None and "ORDER" in query_keywords(sparql)
         sent = min(wanted, self._sorted_rows) if ordered and self._sorted_rows is not None else wanted
         text = with_row_cap(sparql, sent) if form == "SELECT" else sparql
         try:
@@ -633,12 +676,24 @@ class RemoteStore:
 
         This store's own writes set it as they make it; what it read from the server is trusted
         for `version_ttl_s` seconds (GRAPHSVC_SPARQL_VERSION_TTL), which bounds how long a write
-        made by another process goes unseen. 0 asks the server every time.
+        made by another process goes unseen. While requests keep asking, a background thread
+        reads it again every half TTL, so a request finds it known and makes no round trip for
+        it. 0 asks the server every time.
         """
         cached = self._version
         started = time.monotonic()
+        self._asked = started
         if cached is not None and started - cached[1] < self.version_ttl_s:
-            return cached[0]
+            version = cached[0]
+        else:
+            version = self._read_version()
+        if self.version_ttl_s > 0:
+            self._keep_version_fresh()
+        return version
+
+    def _read_version(self) -> str:
+        """The data version as the server holds it (one is written when it holds none)."""
+        started = time.monotonic()
         writes = self._writes
         rows = list(self.query(f"SELECT ?v WHERE {{ GRAPH <{_META_GRAPH}> {{ <{_STORE_NODE}> <{_HAS_VERSION}> ?v }} }}"))
         if not rows:
@@ -651,6 +706,25 @@ class RemoteStore:
             if writes == self._writes:  # no write of ours finished meanwhile: what was read is current
                 self._version = (version, started)
         return version
+
+    def _keep_version_fresh(self) -> None:
+        """Start the thread that reads the version again every half TTL, unless it runs."""
+        if self._stopped.is_set() or (self._poller is not None and self._poller.is_alive()):
+            return
+        with self._poller_lock:
+            if self._poller is None or not self._poller.is_alive():
+                self._poller = threading.Thread(target=self._poll_version, name="graphsvc-data-version",
+                                                daemon=True)
+                self._poller.start()
+
+    def _poll_version(self) -> None:
+        while not self._stopped.wait(self.version_ttl_s / 2):
+            if time.monotonic() - self._asked > self.version_idle_s:
+                return
+            try:
+                self._read_version()
+            except Exception as exc:  # noqa: BLE001 - a request that finds the version expired reports it
+                _LOG.debug("reading the data version in the background failed: %s", exc)
 
     def _wrote(self, token: str) -> None:
         """This store made `token` the data version."""

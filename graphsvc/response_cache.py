@@ -7,6 +7,7 @@ least recently used entries are dropped when the count or the total size passes 
 
 from __future__ import annotations
 
+import gzip
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -17,6 +18,15 @@ class CachedResponse:
     body: bytes
     media_type: str
     headers: dict[str, str] = field(default_factory=dict)
+    # The gzip-encoded body, made on first need and kept (graphsvc.api.encoding); it is not
+    # counted in the cache's byte bound, which it exceeds by the compressed sizes (a tenth or so).
+    _encoded: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+
+    def gzipped(self) -> bytes:
+        found = self._encoded.get("gzip")
+        if found is None:
+            found = self._encoded["gzip"] = gzip.compress(self.body, compresslevel=6, mtime=0)
+        return found
 
 
 class ResponseCache:

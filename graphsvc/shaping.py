@@ -8,16 +8,12 @@ under `list` are split on "|" into arrays. Two shapes go further: `facets` group
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 import pyoxigraph as ox
 
 from graphsvc.answers import QueryAnswer, Term
 from graphsvc.results import plain_value
-from graphsvc.source_spans import read_span
-
-if TYPE_CHECKING:
-    from graphsvc.store import GraphStore
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -57,21 +53,15 @@ def plain_objects(answer: QueryAnswer, lists: tuple[str, ...] = ()) -> list[dict
     return objects
 
 
-def facets(answer: QueryAnswer, store: "GraphStore | None" = None,
+def facets(answer: QueryAnswer,
            names: "Callable[[str], dict[str, str]] | None" = None) -> dict[str, list[dict[str, Any]]]:
     """Rows grouped by `facet`, each column under the name its facet gives it (`names`, from the
-    query's `#+ facet:` lines); evidence rows get the quoted span when `store` holds the source's text."""
+    query's `#+ facet:` lines); evidence rows quote their span in the query's own `quote` column."""
     grouped: dict[str, list[dict[str, Any]]] = {}
     for item in plain_objects(answer):
         facet = item.pop("facet")
         renamed = names(str(facet)) if names else {}
         entry = {renamed.get(k, k): v for k, v in item.items() if v is not None}
-        if facet == "evidence":
-            source = item.get("source")
-            quote = read_span(source.get("iri") if isinstance(source, dict) else None,
-                              item.get("start"), item.get("end"), store)
-            if quote is not None:
-                entry["quote"] = quote
         grouped.setdefault(str(facet), []).append(entry)
     return grouped
 

@@ -132,6 +132,7 @@ class GraphStore(Protocol):
         base_iri: str | None = None,
         default_graph: list[ox.NamedNode] | None = None,
         named_graphs: list[ox.NamedNode] | None = None,
+        trusted: bool = False,
     ) -> QueryAnswer: ...
 
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None: ...
@@ -225,9 +226,10 @@ class OxigraphStore:
         base_iri: str | None = None,
         default_graph: list[ox.NamedNode] | None = None,
         named_graphs: list[ox.NamedNode] | None = None,
+        trusted: bool = False,
     ) -> QueryAnswer:
-        """Run an untrusted query under `budget` in a worker process that is killed at the deadline
-        and cannot reach the network (graphsvc.sandbox)."""
+        """Run a query under `budget` in a worker process that is killed at the deadline and cannot
+        reach the network (graphsvc.sandbox); `trusted` (the service's own text) changes nothing here."""
         request = (sparql, form, [g.value for g in default_graph] if default_graph is not None else None,
                    [g.value for g in named_graphs] if named_graphs is not None else None, base_iri)
         return self._workers.run(request, budget)

@@ -71,6 +71,35 @@ def test_spans_are_read_from_the_store_with_no_file_at_hand(tmp_path: Path, monk
     assert read_span(source, 0, 5) is None, "without the store there is nothing to read"
 
 
+def test_quotes_cost_no_text_reads_in_the_api_and_one_per_source_in_a_page(
+        client: TestClient, store: OxigraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a remote store every text read is a round trip. /api/instrument gets its quotes from
+    the query itself; the instrument's /id/ page reads each source's text once, however many
+    spans of it the page quotes."""
+    import graphsvc.source_spans as source_spans
+
+    reads: list[str] = []
+    real = source_spans.source_text
+
+    def counted(held, source):  # type: ignore[no-untyped-def]
+        reads.append(source)
+        return real(held, source)
+
+    monkeypatch.setattr(source_spans, "source_text", counted)
+    instrument = "india-japan-digital-partnership-2-0-moc"
+    response = client.get("/api/instrument", params={"instrument": f"kg:{instrument}"})
+    assert response.status_code == 200, response.text
+    quoted = [e for e in response.json()["facets"]["evidence"] if "quote" in e]
+    assert reads == [] and len(quoted) > 5
+    for entry in quoted:
+        text = real(store, entry["source"]["iri"])
+        assert text is not None and entry["quote"] == text[entry["start"]:entry["end"]], entry
+    sources = {e["source"]["iri"] for e in quoted}
+    page = client.get(f"/id/{instrument}", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert len(quoted) > len(sources) >= 1 and sorted(reads) == sorted(sources)
+
+
 def test_registering_a_text_keeps_its_digest_length_metadata_and_text(store: OxigraphStore) -> None:
     source, created = register(store, NOTE.encode(), SourceMetadata(
         title="Cabinet approves MoU with Ruritania", publisher="MeitY", published="2025-03-02",

@@ -83,7 +83,7 @@ def _params(names: list[str]) -> list:
 
 
 @pytest.fixture(scope="module")
-def remote(virtuoso: Virtuoso) -> RemoteStore:
+def remote(virtuoso: Virtuoso) -> Iterator[RemoteStore]:
     """Virtuoso filled with the ontology and data/ through RemoteStore.replace_graph."""
     settings = Settings().with_overrides(**{k: v for k, v in {
         "backend": "sparql", "sparql_query_url": virtuoso.query_url, "sparql_update_url": virtuoso.update_url,
@@ -91,7 +91,8 @@ def remote(virtuoso: Virtuoso) -> RemoteStore:
     store = connect_store(settings)
     assert isinstance(store, RemoteStore)
     assert ensure_loaded(store) is True
-    return store
+    yield store
+    store.stop_workers()
 
 
 # -- comparison -------------------------------------------------------------------------------
@@ -267,6 +268,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Oxigra
         load_project(store)
         store.replace_graph(ox.NamedNode(SYNTHETIC_GRAPH), quads)
         yield embedded, store
+        store.stop_workers()
 
 
 def _generated_cases() -> list[tuple[str, str, dict[str, list[str]]]]:
@@ -426,6 +428,41 @@ def test_the_data_version_is_known_without_asking(virtuoso: Virtuoso, remote: Re
     time.sleep(0.35)
     assert soon.data_version() != before and soon.data_version() == server_view.data_version()
     server_view.replace_graph(VERSIONED, [])
+    for started in (store, server_view, soon):
+        started.stop_workers()
+
+
+def test_while_requests_come_the_version_is_read_beside_them(virtuoso: Virtuoso, remote: RemoteStore,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A background thread reads the version every half TTL while it is asked for, so requests
+    see a write made outside within the TTL and never wait for the read; idle, the thread ends."""
+    store, server_view = _store(virtuoso, 1.0), _store(virtuoso, 0.0)
+    store.version_idle_s = 1.0
+    try:
+        first = store.data_version()
+        server_view.replace_graph(VERSIONED, _quads("outside", 1))
+        written = server_view.data_version()
+        asked_by_requests: list[str] = []
+        real_send = RemoteStore._send
+
+        def counting(self: RemoteStore, wrapper: Any, url: str, timeout_s: float) -> Any:
+            if threading.current_thread() is threading.main_thread():
+                asked_by_requests.append(url)
+            return real_send(self, wrapper, url, timeout_s)
+
+        monkeypatch.setattr(RemoteStore, "_send", counting)
+        seen = []
+        for _ in range(25):  # a request every 0.1 s for 2.5 s: two and a half TTLs
+            time.sleep(0.1)
+            seen.append(store.data_version())
+        assert asked_by_requests == [], "no request waited for the version"
+        assert first != written and seen[-1] == written, "the write made outside was seen"
+        assert seen.index(written) <= 11, "within the TTL (and a margin) of the write"
+        time.sleep(2.0)  # idle for twice version_idle_s
+        assert store._poller is not None and not store._poller.is_alive(), "an idle store reads nothing"
+    finally:
+        store.stop_workers()
+        server_view.replace_graph(VERSIONED, [])
 
 
 def test_the_version_ttl_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -446,14 +483,15 @@ def test_parameter_checks_go_together_once_per_version(virtuoso: Virtuoso, remot
         both = {"partner": "kg:japan", "area": "kg:artificial-intelligence"}
         response = client.get("/api/instruments", params=both)
         assert response.status_code == 200 and response.json()["count"] == 1
-        assert len(sent) == 2, "the two checks in one request, then the query"
+        assert len(sent) == 2, "the two checks in one request, beside the query"
         assert client.get("/api/instruments", params={**both, "limit": "5"}).status_code == 200
         assert len(sent) == 3, "the checks are remembered for this data version: only the query"
         bad = client.get("/api/instruments", params={"partner": "kg:meity", "area": "kg:japan"})
         assert bad.status_code == 404 and bad.json()["parameter"] == "partner"  # names no idd:Country
-        assert len(sent) == 4, "both new checks in one request, and no query"
+        assert len(sent) == 5, "both new checks in one request, the query beside them"
         assert client.get("/api/instruments", params={"partner": "kg:japan", "area": "kg:japan"}).json()["parameter"] == "area"
-        assert len(sent) == 4
+        assert len(sent) == 5, "remembered outcomes: a refusal without a query"
+    store.stop_workers()
 
 
 def test_a_class_parameter_accepts_a_direct_instance_on_virtuoso(virtuoso: Virtuoso, remote: RemoteStore) -> None:

@@ -63,7 +63,7 @@ TRUNCATED = _header("`true` when the answer was cut at the service's row limit (
 LINK = _header('The next page as an absolute URL, RFC 8288: `<https://.../api/instruments?limit=50&offset=50>; '
                'rel="next"` (the same URL as `next` in the JSON answer).')
 CACHE_CONTROL = _header("`public, no-cache`: clients may keep answers but revalidate them.")
-VARY = _header("`Accept`: the answer depends on content negotiation.")
+VARY = _header("`Accept, Accept-Encoding`: the answer depends on content negotiation; a body of 16 KB or more is gzip-encoded for a client that accepts it (its ETag then ends in `-gzip`).")
 RETRY_AFTER = _header("Seconds after which to try again.", {"type": "string", "pattern": "^[0-9]+$"})
 ALLOW = _header("The methods the resource answers.")
 WWW_AUTHENTICATE = _header("`Bearer`: the write needs a bearer token.")
@@ -180,8 +180,6 @@ def plain_answer_schema(query: NamedQuery, variables: list[str]) -> dict[str, An
                 named = Field(name, by_name[column].type, False, by_name[column].list,
                               f"{by_name[column].description} (the `{column}` column, named for its facet)")
                 row["properties"][name] = field_schema(named, labelled.get(column, False), [])
-        row["properties"]["quote"] = {"type": "string", "description": "The supporting span of the source text "
-                                                                       "(evidence rows, when the text is at hand)."}
         properties["facets"] = {"type": "object", "additionalProperties": {"type": "array", "items": row},
                                 "description": "The rows grouped by `facet`; a field without a value is left out."}
         required.append("facets")

@@ -22,6 +22,7 @@ from fastapi import APIRouter, Request, Response
 from graphsvc import aggregates, conneg, project
 from graphsvc.answers import BudgetExceeded, QueryAnswer, QueryFailed
 from graphsvc.api import refreshing
+from graphsvc.api.encoding import respond
 from graphsvc.api.errors import budget_response, error_response
 from graphsvc.api.refreshing import CACHE, CACHE_CONTROL, data_version, etag_matches
 from graphsvc.budget import Budget
@@ -158,7 +159,7 @@ def thing(name: str, request: Request, format: str | None = None) -> Response:
             return Response(status_code=304, headers=headers)
         cached = CACHE.get(etag)
         if cached is not None:
-            return Response(cached.body, media_type=cached.media_type, headers={**headers, **cached.headers})
+            return respond(request, cached, headers)
 
         def refresh(reading: str) -> tuple[str, CachedResponse] | None:
             rendered, complete, read_at = render_page(request, iri, media_type)
@@ -179,4 +180,4 @@ def thing(name: str, request: Request, format: str | None = None) -> Response:
     if etag is not None and version is not None and complete and read_at == version \
             and data_version(store) == version:
         refreshing.note(store, key, etag, version, rendered, time.monotonic() - started)
-    return Response(rendered.body, media_type=rendered.media_type, headers={**headers, **rendered.headers})
+    return respond(request, rendered, headers)

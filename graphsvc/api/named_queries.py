@@ -27,6 +27,7 @@ import hashlib
 import json
 import pickle
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 from urllib.parse import parse_qs, urlencode
 
@@ -39,11 +40,12 @@ from graphsvc import aggregates, conneg
 from graphsvc.answers import BudgetExceeded, QueryAnswer, QueryFailed, results_json
 from graphsvc.api import answer_schemas as schemas
 from graphsvc.api import openapi_document, refreshing
+from graphsvc.api.encoding import respond
 from graphsvc.api.errors import budget_response, error_response
 from graphsvc.budget import Budget, materialise
 from graphsvc.catalog import NamedQuery, Param, catalog, projected_variables
 from graphsvc.named_params import (MAX_OFFSET, MAX_VALUE_LENGTH, BoundParams, NotInGraph, ParameterError, bind_query,
-                                   check_membership, iri_value_pattern, read_params)
+                                   check_membership, iri_value_pattern, membership_unknown, read_params)
 from graphsvc.api.refreshing import CACHE, CACHE_CONTROL, data_version, etag_matches
 from graphsvc.response_cache import CachedResponse
 from graphsvc.shaping import edge_triples, facets, network, plain_objects, resources
@@ -131,7 +133,7 @@ def run(store: GraphStore, query: NamedQuery, params: BoundParams, max_rows: int
     if timeout_s is None:
         answer = materialise(store.query(text), query.form, max_rows)  # type: ignore[arg-type]
     else:
-        answer = store.execute(text, query.form, Budget(timeout_s=timeout_s, max_rows=max_rows))
+        answer = store.execute(text, query.form, Budget(timeout_s=timeout_s, max_rows=max_rows), trusted=True)
     return paged(answer, params)
 
 
@@ -145,12 +147,12 @@ def paged(answer: QueryAnswer, params: BoundParams) -> tuple[QueryAnswer, bool]:
 
 
 def plain_body(query: NamedQuery, params: BoundParams, answer: QueryAnswer, next_link: str | None,
-               version: str | None, store: GraphStore | None = None) -> dict[str, Any]:
+               version: str | None) -> dict[str, Any]:
     body: dict[str, Any] = {"query": query.name, "title": query.title, "params": _request_values(query, params)}
     if query.shape == "network":
         body.update(network(answer))
     elif query.shape == "facets":
-        body["facets"] = facets(answer, store, query.names_in_facet)  # evidence quoted from the texts the store holds
+        body["facets"] = facets(answer, query.names_in_facet)
     elif query.shape == "resources":  # a CONSTRUCT: its resources as objects (void: the dataset)
         body["items"] = resources(answer, query.lists)
         body["count"] = len(body["items"])
@@ -187,6 +189,29 @@ def render(request: Request, query: NamedQuery, params: BoundParams, media_type:
     return render_answer(request, query, params, media_type, version, answer, has_next)
 
 
+# On a remote store each parameter check is a round trip of its own: it goes out beside the query.
+_CHECKS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="graphsvc-checks")
+
+
+def checked_render(request: Request, query: NamedQuery, params: BoundParams, media_type: str,
+                   version: str | None) -> CachedResponse:
+    """The parameters checked (check_membership) and the answer rendered. On a store that answers
+    over the network both go to the server at the same time, so a request waits for the slower of
+    the two round trips, not their sum; a refused parameter is the answer either way."""
+    store: GraphStore = request.app.state.store
+    if not getattr(store, "remote", False) or not membership_unknown(query, params, version):
+        check_membership(store, query, params, version)
+        return render(request, query, params, media_type, version)
+    check = _CHECKS.submit(check_membership, store, query, params, version)
+    try:
+        rendered = render(request, query, params, media_type, version)
+    except BaseException:
+        check.result()  # raises the parameter's refusal, which says more than the query's failure
+        raise
+    check.result()
+    return rendered
+
+
 def _max_rows(request: Request, params: BoundParams) -> int:
     return params.limit + 1 if params.limit is not None else request.app.state.settings.result_limit
 
@@ -203,7 +228,7 @@ def render_answer(request: Request, query: NamedQuery, params: BoundParams, medi
     if answer.truncated:
         headers["X-Result-Truncated"] = "true"
     if media_type == JSON:
-        body = json.dumps(plain_body(query, params, answer, next_link, version, request.app.state.store),
+        body = json.dumps(plain_body(query, params, answer, next_link, version),
                           ensure_ascii=False).encode()
     else:
         body = serialize(answer, media_type)
@@ -235,7 +260,7 @@ def answer_request(request: Request, query: NamedQuery) -> Response:
             return Response(status_code=304, headers=headers)
         cached = CACHE.get(etag)
         if cached is not None:
-            return Response(cached.body, media_type=cached.media_type, headers={**headers, **cached.headers})
+            return respond(request, cached, headers)
     key = answer_key(query, params, media_type)
     if version is not None:
         earlier = refreshing.earlier_answer(request, key, version, refresher(request, query, params, media_type),
@@ -244,13 +269,12 @@ def answer_request(request: Request, query: NamedQuery) -> Response:
             return earlier
     try:
         started = time.monotonic()
-        check_membership(store, query, params, version)
-        rendered = render(request, query, params, media_type, version)
+        rendered = checked_render(request, query, params, media_type, version)
     except (ParameterError, BudgetExceeded, QueryFailed) as exc:
         return failure_response(exc)
     if etag is not None and version is not None and data_version(store) == version:
         refreshing.note(store, key, etag, version, rendered, time.monotonic() - started)
-    return Response(rendered.body, media_type=rendered.media_type, headers={**headers, **rendered.headers})
+    return respond(request, rendered, headers)
 
 
 def refresher(request: Request, query: NamedQuery, params: BoundParams, media_type: str) -> refreshing.Refresh:
@@ -294,7 +318,7 @@ def answer_from_background(request: Request, query: NamedQuery, params: BoundPar
         answer, has_next = pickle.loads(served.value)  # noqa: S301 - pickled above, by this process
         rendered = render_answer(request, query, params, media_type, served.version, answer, has_next)
         CACHE.put(etag, rendered)
-    return Response(rendered.body, media_type=rendered.media_type, headers={**headers, **rendered.headers})
+    return respond(request, rendered, headers)
 
 
 def failure_response(exc: ParameterError | BudgetExceeded | QueryFailed) -> Response:
@@ -483,7 +507,7 @@ def add_response_examples(schema: dict[str, Any], store: GraphStore, base: str =
             params = read_params(query, given)
             answer, has_next = run(store, query, params, (params.limit or 0) + 1 if params.limit else 50)
             link = page_link(query, params, params.offset + (params.limit or 0), None, base) if has_next else None
-            example = plain_body(query, params, answer, link, "…", store)
+            example = plain_body(query, params, answer, link, "…")
         except (ParameterError, QueryFailed, ValueError):
             continue
         if query.shape == "network":

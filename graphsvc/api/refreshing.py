@@ -20,6 +20,7 @@ from typing import Any, Callable, Hashable
 from fastapi import Request, Response
 
 from graphsvc import aggregates
+from graphsvc.api.encoding import plain_etag, respond
 from graphsvc.response_cache import CachedResponse, ResponseCache
 from graphsvc.store import GraphStore
 
@@ -48,7 +49,8 @@ def etag_matches(header: str | None, etag: str) -> bool:
     if not header:
         return False
     candidates = [c.strip() for c in header.split(",")]
-    return "*" in candidates or any(c.removeprefix("W/") == etag for c in candidates)
+    wanted = plain_etag(etag)
+    return "*" in candidates or any(plain_etag(c.removeprefix("W/")) == wanted for c in candidates)
 
 
 def noted_answers(store: GraphStore) -> aggregates.Aggregates:
@@ -110,4 +112,4 @@ def earlier_answer(request: Request, key: Hashable, version: str, refresh: Refre
                       **aggregates.version_headers(served)}
     if etag_matches(request.headers.get("if-none-match"), served.value):
         return Response(status_code=304, headers=answer_headers)
-    return Response(rendered.body, media_type=rendered.media_type, headers={**answer_headers, **rendered.headers})
+    return respond(request, rendered, answer_headers)

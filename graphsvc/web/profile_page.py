@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import Request
 
-from graphsvc.source_spans import read_span
+from graphsvc.source_spans import SpanReader
 from graphsvc.store import GraphStore
 from graphsvc.vocabulary import curie
 from graphsvc.web import templating
@@ -87,9 +87,10 @@ def evidence_views(profile: Profile, linker: Linker, store: GraphStore) -> list[
     """One item per quoted span, numbered, in the order of the property then the source text;
     the span is read from the text of the source that `store` holds."""
     views = []
+    spans = SpanReader(store)
     for number, entry in enumerate(profile.evidence, start=1):
         start, end = int(entry["start"].value), int(entry["end"].value)
-        quote = read_span(entry["source"].value, start, end, store)
+        quote = spans.span(entry["source"].value, start, end)
         reasoning = entry.get("reasoning")
         source_name = thing_name(entry["source"].value)
         views.append(EvidenceView(
