@@ -691,6 +691,15 @@ class RemoteStore:
             self._keep_version_fresh()
         return version
 
+    def known_data_version(self) -> str | None:
+        """The data version if it is known without asking the server (within its TTL), else None."""
+        cached = self._version
+        now = time.monotonic()
+        if cached is None or now - cached[1] >= self.version_ttl_s:
+            return None
+        self._asked = now
+        return cached[0]
+
     def _read_version(self) -> str:
         """The data version as the server holds it (one is written when it holds none)."""
         started = time.monotonic()

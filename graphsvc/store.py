@@ -452,6 +452,10 @@ class OxigraphStore:
         """A version for the next write (call under FORK_LOCK: it must outrank the current one)."""
         return _next_version(self._versions(self._store))
 
+    def known_data_version(self) -> str | None:
+        """The data version as data_version() gives it, or None where that would have to write one."""
+        return newest_version(self._versions(self._reader))
+
     def data_version(self) -> str:
         """A token that changes with every write (kept in the meta graph, so it survives restarts)."""
         version = newest_version(self._versions(self._reader))

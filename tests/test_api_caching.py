@@ -140,3 +140,38 @@ def test_over_real_http(live_server: str) -> None:
         page = http.get("/id/japan", headers={"Accept": "text/turtle"})
         assert page.status_code == 200 and "Japan" in page.text
         validate(http.get("/openapi.json").json())
+
+
+@pytest.mark.parametrize("path", ["/api/instruments?partner=kg:japan", "/api/partners"])
+def test_a_cached_answer_is_sent_without_the_whole_way(writable: tuple[OxigraphStore, TestClient], path: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A repeated call (a plain query, then a background aggregate) is answered on the event loop,
+    from the cache, with the same body and headers; a write sends the next call the whole way."""
+    store, client = writable
+    whole_way: list[str] = []
+    real = named_queries.answer_request
+
+    def counted(request, query):  # type: ignore[no-untyped-def]
+        whole_way.append(query.name)
+        return real(request, query)
+
+    monkeypatch.setattr(named_queries, "answer_request", counted)
+    first = client.get(path)
+    assert first.status_code == 200 and len(whole_way) == 1
+    again = client.get(path)
+    assert len(whole_way) == 1, "answered from the cache at once"
+    assert again.content == first.content
+    for header in ("etag", "x-data-version", "vary", "cache-control", "content-type"):
+        assert again.headers[header] == first.headers[header], header
+    assert client.get(path, headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+    assert len(whole_way) == 1
+    store.replace_graph(ox.NamedNode("https://w3id.org/iddkg/graph/test/fast-path"),
+                        [ox.Quad(ox.NamedNode(KG + "x"), LABEL, ox.Literal("x"))])
+    assert client.get(path).status_code == 200 and len(whole_way) == 2, "a new data version: the whole way"
+
+
+def test_a_refused_value_is_refused_on_the_whole_way(writable: tuple[OxigraphStore, TestClient]) -> None:
+    _store, client = writable
+    for _ in range(2):
+        response = client.get("/api/instruments", params={"partner": "kg:meity"})
+        assert response.status_code == 404 and response.json()["parameter"] == "partner"
