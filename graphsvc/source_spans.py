@@ -41,8 +41,3 @@ class SpanReader:
             return None
         return text[start:end]
 
-
-def read_span(source: str | None, start: int | None, end: int | None,
-              store: "GraphStore | None" = None) -> str | None:
-    """One span, as SpanReader.span reads it (for a single quote; use a SpanReader for many)."""
-    return SpanReader(store).span(source, start, end)

@@ -20,7 +20,7 @@ from graphsvc.api.app import create_app
 from graphsvc.bootstrap import load_project
 from graphsvc.config import Settings
 from graphsvc.curation.sources import SourceError, SourceMetadata, list_sources, register, register_folder, source_text
-from graphsvc.source_spans import read_span
+from graphsvc.source_spans import SpanReader
 from graphsvc.store import OxigraphStore
 from tests.server import running_service
 
@@ -65,10 +65,11 @@ def test_spans_are_read_from_the_store_with_no_file_at_hand(tmp_path: Path, monk
     load_project(fresh)
     shutil.rmtree(copy)
     source = KG + "source-003"
-    assert read_span(source, 209, 268, fresh) == "This Memorandum of Cooperation is made on 25th August, 2025"
-    assert read_span(source, 14250, 14261, fresh) is None, "a span past the end of the text is not read"
-    assert read_span(KG + "source-999", 0, 5, fresh) is None
-    assert read_span(source, 0, 5) is None, "without the store there is nothing to read"
+    spans = SpanReader(fresh)
+    assert spans.span(source, 209, 268) == "This Memorandum of Cooperation is made on 25th August, 2025"
+    assert spans.span(source, 14250, 14261) is None, "a span past the end of the text is not read"
+    assert spans.span(KG + "source-999", 0, 5) is None
+    assert SpanReader(None).span(source, 0, 5) is None, "without the store there is nothing to read"
 
 
 def test_quotes_cost_no_text_reads_in_the_api_and_one_per_source_in_a_page(

@@ -52,13 +52,10 @@ def plain_etag(etag: str) -> str:
 def respond(request: Request, rendered: CachedResponse, headers: dict[str, str]) -> Response:
     """The answer as a response with `headers` (and the answer's own), gzip-encoded when the
     client accepts it and the body is at least MIN_SIZE bytes."""
-    merged = {**headers, **rendered.headers}
-    if "Vary" in merged:
-        merged["Vary"] = VARY
+    merged = {**headers, **rendered.headers, "Vary": VARY}
     if len(rendered.body) < MIN_SIZE or not accepts_gzip(request.headers.get("accept-encoding")):
         return Response(rendered.body, media_type=rendered.media_type, headers=merged)
     merged["Content-Encoding"] = "gzip"
-    merged["Vary"] = VARY
     if "ETag" in merged:
         merged["ETag"] = gzip_etag(merged["ETag"])
     return Response(rendered.gzipped(), media_type=rendered.media_type, headers=merged)

@@ -257,11 +257,9 @@ def answer_request(request: Request, query: NamedQuery) -> Response:
     etag = make_etag(version, query, params, media_type) if version is not None else None
     if etag is not None:
         headers["ETag"] = etag
-        if etag_matches(request.headers.get("if-none-match"), etag):
-            return Response(status_code=304, headers=headers)
-        cached = CACHE.get(etag)
-        if cached is not None:
-            return respond(request, cached, headers)
+        kept = from_cache(request, etag, headers)
+        if kept is not None:
+            return kept
     key = answer_key(query, params, media_type)
     if version is not None:
         earlier = refreshing.earlier_answer(request, key, version, refresher(request, query, params, media_type),
@@ -355,6 +353,11 @@ def answer_at_once(request: Request, query: NamedQuery) -> Response | None:
         if computed is None or computed.version != version:
             return None
     etag = headers["ETag"] = make_etag(version, query, params, media_type)
+    return from_cache(request, etag, headers)
+
+
+def from_cache(request: Request, etag: str, headers: dict[str, str]) -> Response | None:
+    """304 for a matching If-None-Match, else the rendered answer kept under `etag`, if any."""
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     cached = CACHE.get(etag)
