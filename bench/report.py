@@ -400,7 +400,7 @@ def virtuoso_markdown(r: dict[str, Any]) -> str:
               "Cached: unchanged data, the answer from the cache; calls accept gzip, as browsers and HTTP libraries "
               "do, and are timed to the last byte (an answer of 16 KB or more comes compressed); the no-op route "
               f"answers in {_ms(r['noop']['repeated']['median_ms'])} ms. Same: the text sent, run on both engines, "
-              "rows compared value by value and in order (tests/test_storage_remote.py).", "",
+              "rows compared value by value and in order (tests/engine_parity.py).", "",
               "Virtuoso raw after a pause: the same text, timed as the first calls are (after the same renewal and "
               "wait, the cases in the same order, median of the rounds); the first call's ratio is to it.", "",
               "| case | rows | pyoxigraph raw | service first | / raw | cached | / no-op | Virtuoso raw "

@@ -8,7 +8,7 @@ budget as Virtuoso's `timeout` parameter (the request's budget, or the backgroun
 Virtuoso 7.2.5 stalled in an earlier probe). The membership checks and data-version reads the
 service adds are what the service's figures show beside these.
 
-The comparison is the parity test's own (tests/test_storage_remote.py): the same text on the
+The comparison is the parity tests' own (tests/engine_parity.py): the same text on the
 embedded store and on Virtuoso, rows compared value by value and in order.
 """
 
@@ -104,12 +104,12 @@ def raw_first_calls(endpoint: RawEndpoint, selected: list[Case], rounds: int, re
 
 def same_answers(embedded: Any, remote: Any, selected: list[Case], result_limit: int) -> dict[str, Any]:
     """Per case: whether both stores answer the text the service sends alike (the parity test's check)."""
-    from tests.test_storage_remote import _assert_named_query_same
+    from tests.engine_parity import assert_named_query_same
 
     out: dict[str, Any] = {}
     for case in selected:
         try:
-            _assert_named_query_same(case.name, case.query, sent_text(case, result_limit), embedded, remote)
+            assert_named_query_same(case.name, case.query, sent_text(case, result_limit), embedded, remote)
             out[case.name] = {"same": True}
         except AssertionError as exc:
             out[case.name] = {"same": False, "difference": str(exc)[:_DIFFERENCE_CHARS]}

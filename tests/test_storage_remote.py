@@ -9,12 +9,10 @@ import datetime as dt
 
 import http.server
 import io
-import json
 import re
 import threading
 import time
 from collections import Counter
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -35,13 +33,12 @@ from graphsvc.config import Settings
 from graphsvc.remote_store import STAGING_PREFIX, RemoteStore, ServerLimit, with_row_cap
 from graphsvc.named_params import bind_query, clear_membership_cache, read_params
 from graphsvc.store import OxigraphStore, connect_store
+from tests import engine_parity as parity
 from tests.competency_cases import load_competency_cases
 from tests.server import free_port, running_service
 from tests.virtuoso import STOCK, Virtuoso, running_virtuoso
 
 CASES = load_competency_cases()
-XSD = "http://www.w3.org/2001/XMLSchema#"
-VOID = "http://rdfs.org/ns/void#"
 CARTESIAN = """PREFIX oa: <http://www.w3.org/ns/oa#>
 SELECT (COUNT(*) AS ?n) WHERE {
   ?a a oa:TextPositionSelector . ?b a oa:TextPositionSelector .
@@ -95,91 +92,6 @@ def remote(virtuoso: Virtuoso) -> Iterator[RemoteStore]:
     store.stop_workers()
 
 
-# -- comparison -------------------------------------------------------------------------------
-
-_NUMBERS = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short", "byte",
-                              "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger",
-                              "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
-
-
-def _typed(term: Any) -> Any:
-    """A term as a typed value, so that answers compare value by value; only representation
-    differences between the engines are folded here:
-
-    - numbers by value: Virtuoso returns an xsd:decimal without fraction as xsd:integer, and
-      divides to 15 digits where pyoxigraph keeps 18 (12 significant digits are compared);
-    - booleans by truth: Virtuoso writes them 1 and 0;
-    - language tags in lower case: pyoxigraph lower-cases them, Virtuoso keeps their case;
-    - blank nodes only as blank nodes: their labels are local to each answer.
-    Dates compare as dates, and every other literal keeps its datatype.
-    """
-    if term is None:
-        return None
-    if isinstance(term, ox.BlankNode):
-        return ["bnode"]
-    if isinstance(term, ox.NamedNode):
-        return ["iri", term.value]
-    if term.language:
-        return ["text", term.value, term.language.lower()]
-    datatype = term.datatype.value
-    try:
-        if datatype in _NUMBERS:
-            return ["number", float(f"{Decimal(term.value):.12g}")]
-        if datatype == XSD + "date":
-            return ["date", dt.date.fromisoformat(term.value).isoformat()]
-    except ValueError:
-        pass
-    if datatype == XSD + "boolean" and term.value in ("true", "false", "1", "0"):
-        return ["boolean", term.value in ("true", "1")]
-    return ["literal", datatype, term.value]
-
-
-def _rows(result: Any) -> Any:
-    """An answer as typed values: a boolean, or a list of rows (triples) in the order given."""
-    if isinstance(result, ox.QueryBoolean):
-        return bool(result)
-    if isinstance(result, (ox.QueryTriples, list)):
-        return [json.dumps([_typed(t.subject), _typed(t.predicate), _typed(t.object)], ensure_ascii=False)
-                for t in result]
-    names = [v.value for v in result.variables]
-    return [json.dumps({n: _typed(row[n]) for n in names}, sort_keys=True, ensure_ascii=False) for row in result]
-
-
-def _answer(result: Any) -> Any:
-    rows = _rows(result)
-    return rows if isinstance(rows, bool) else Counter(rows)
-
-
-def _assert_same(name: str, embedded: Any, remote: Any) -> None:
-    if isinstance(embedded, bool):
-        assert remote == embedded, f"{name}: embedded {embedded}, Virtuoso {remote}"
-        return
-    missing = embedded - remote
-    extra = remote - embedded
-    assert not missing and not extra, (
-        f"{name}: answers differ\n  only embedded: {sorted(missing.elements())[:10]}\n"
-        f"  only Virtuoso: {sorted(extra.elements())[:10]}")
-
-
-def _assert_named_query_same(name: str, query_name: str, text: str, embedded: OxigraphStore,
-                             remote: RemoteStore) -> None:
-    """The same rows, value by value, and in the same order (every named query orders its rows
-    completely); void's count of distinct objects within the bounds Virtuoso's storage allows."""
-    mine, theirs = _rows(embedded.query(text)), _rows(remote.query(text))
-    if isinstance(mine, bool):
-        assert theirs == mine, f"{name}: embedded {mine}, Virtuoso {theirs}"
-        return
-    if query_name == "void":
-        low, high = _distinct_object_bounds(embedded)
-        counted = [json.loads(row)[2][1] for row in theirs if VOID + "distinctObjects" in row]
-        assert len(counted) == 1 and low <= counted[0] <= high, (counted, low, high)
-        mine = [row for row in mine if VOID + "distinctObjects" not in row]
-        theirs = [row for row in theirs if VOID + "distinctObjects" not in row]
-    _assert_same(name, Counter(mine), Counter(theirs))
-    if "ORDER BY" in text:
-        assert theirs == mine, f"{name}: the same rows in another order"
-
-
 # -- loading ----------------------------------------------------------------------------------
 
 def test_the_write_path_loads_the_same_graphs(remote: RemoteStore, kg_store: OxigraphStore) -> None:
@@ -187,7 +99,7 @@ def test_the_write_path_loads_the_same_graphs(remote: RemoteStore, kg_store: Oxi
     # Per graph; the meta graph holds versions, which each store keeps in its own way.
     sizes = """SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o }
                FILTER(STRSTARTS(STR(?g), "%s") && ?g != <%smeta>) } GROUP BY ?g""" % (project.GRAPH_NS, project.GRAPH_NS)
-    assert _answer(remote.query(sizes)) == _answer(kg_store.query(sizes))
+    assert parity.typed_answer(remote.query(sizes)) == parity.typed_answer(kg_store.query(sizes))
     count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isBlank(?s) || isBlank(?o)) }"
     assert int(next(iter(remote.query(count)))["n"].value) == int(next(iter(kg_store.query(count)))["n"].value)
     assert ensure_loaded(remote) is False, "an unchanged project must not be reloaded"
@@ -209,7 +121,7 @@ def test_blank_node_structures_survive_chunking(remote: RemoteStore, kg_store: O
     # Each blank node keeps all its triples: the shape of what blank nodes link is the same.
     query = """SELECT ?p (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?b ?p ?o } FILTER(isBlank(?b))
                FILTER EXISTS { GRAPH ?g { ?x ?q ?b } } } GROUP BY ?p"""
-    _assert_same("blank-node shapes", _answer(kg_store.query(query)), _answer(remote.query(query)))
+    parity.assert_same("blank-node shapes", parity.typed_answer(kg_store.query(query)), parity.typed_answer(remote.query(query)))
 
 
 # -- parity -----------------------------------------------------------------------------------
@@ -224,7 +136,7 @@ CASE_BY_NAME = {c.name: c for c in CASES}
 @pytest.mark.parametrize("name", _params(list(CASE_BY_NAME)))
 def test_competency_question_same_on_virtuoso(name: str, remote: RemoteStore, kg_store: OxigraphStore) -> None:
     case = CASE_BY_NAME[name]
-    _assert_same(case.name, _answer(kg_store.query(case.query)), _answer(remote.query(case.query)))
+    parity.assert_same(case.name, parity.typed_answer(kg_store.query(case.query)), parity.typed_answer(remote.query(case.query)))
 
 
 @pytest.mark.parametrize(("name", "given"), [
@@ -233,7 +145,7 @@ def test_competency_question_same_on_virtuoso(name: str, remote: RemoteStore, kg
 def test_named_query_same_on_virtuoso(name: str, given: dict[str, list[str]], remote: RemoteStore,
                                       kg_store: OxigraphStore) -> None:
     query_name = name.split(":")[0]
-    _assert_named_query_same(name, query_name, _named_text(query_name, given), kg_store, remote)
+    parity.assert_named_query_same(name, query_name, _named_text(query_name, given), kg_store, remote)
 
 
 # -- parity on a generated graph ---------------------------------------------------------------
@@ -284,29 +196,6 @@ def _generated_cases() -> list[tuple[str, str, dict[str, list[str]]]]:
 GENERATED_CASES = _generated_cases()
 
 
-def _distinct_object_bounds(store: OxigraphStore) -> tuple[int, int]:
-    """The range in which Virtuoso's void:distinctObjects must fall for what `store` holds.
-
-    Virtuoso stores an xsd:decimal without fraction as xsd:integer when it is written through an
-    INSERT template (the chunks with blank nodes) and as xsd:decimal through INSERT DATA, so such a
-    value can be there in one form or both, and COUNT(DISTINCT ?o) counts them so: at least the
-    objects with numbers counted by value, at most that plus the integral decimals.
-    """
-    rows = store.query("SELECT DISTINCT ?o WHERE { GRAPH ?g { ?s ?p ?o } "
-                       "FILTER(STRSTARTS(STR(?g), \"https://w3id.org/iddkg/graph/\")) }")
-    by_value: set[str] = set()
-    integral_decimals: set[Decimal] = set()
-    for row in rows:
-        term = row["o"]
-        if isinstance(term, ox.Literal) and term.datatype.value in _NUMBERS:
-            by_value.add(json.dumps(_typed(term)))
-            if term.datatype.value == XSD + "decimal" and Decimal(term.value) == Decimal(term.value).to_integral_value():
-                integral_decimals.add(Decimal(term.value))
-        else:
-            by_value.add(str(term))
-    return len(by_value), len(by_value) + len(integral_decimals)
-
-
 def _named_text(query_name: str, given: dict[str, list[str]]) -> str:
     query = catalog()[query_name]
     return bind_query(query, read_params(query, given, today=dt.date(2026, 1, 1)))
@@ -330,7 +219,7 @@ def test_the_generated_graph_gives_aggregates_telling_values(generated: tuple[Ox
 def test_named_query_same_on_a_generated_graph(name: str, query_name: str, given: dict[str, list[str]],
                                                generated: tuple[OxigraphStore, RemoteStore]) -> None:
     embedded, remote = generated
-    _assert_named_query_same(name, query_name, _named_text(query_name, given), embedded, remote)
+    parity.assert_named_query_same(name, query_name, _named_text(query_name, given), embedded, remote)
 
 
 # -- writes -----------------------------------------------------------------------------------
