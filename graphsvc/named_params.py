@@ -309,8 +309,10 @@ def check_membership(store: GraphStore, query: NamedQuery, params: BoundParams, 
         outcome[unknown[0]] = bool(store.query(f"ASK {{ {checks[unknown[0]][2]} }}"))  # type: ignore[arg-type]
     elif unknown:
         branches = "\n  UNION ".join(f"{{ {checks[i][2]} BIND({i} AS ?check) }}" for i in unknown)
-        rows = store.query(f"SELECT DISTINCT ?check WHERE {{\n  {branches}\n}}")
-        found = {int(row["check"].value) for row in rows}  # type: ignore[union-attr]
+        # No name holds the answer: a refusal raised below keeps this frame in its traceback, and
+        # pyoxigraph's solutions may be freed only on the thread that read them (checks run in a pool).
+        found = {int(row["check"].value)  # type: ignore[union-attr]
+                 for row in store.query(f"SELECT DISTINCT ?check WHERE {{\n  {branches}\n}}")}
         outcome.update({i: i in found for i in unknown})
     for i in unknown:
         key = checks[i][4]

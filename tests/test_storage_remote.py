@@ -383,6 +383,41 @@ def test_parameter_checks_go_together_once_per_version(virtuoso: Virtuoso, remot
     store.stop_workers()
 
 
+def test_a_refreshed_answer_checks_its_parameters_beside_the_query(virtuoso: Virtuoso, remote: RemoteStore,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a write, an answer noted for the earlier version is refreshed as a request would
+    compute it: the parameter's check and the query are at the server at the same time (each waits
+    at a barrier for the other, so one sent after the other breaks it)."""
+    store = _store(virtuoso, 60.0)
+    clear_membership_cache()
+    path = "/api/concepts?scheme=idd%3AInstrumentKinds"
+    try:
+        with TestClient(create_app(Settings(store="memory"), store=store)) as client:
+            assert client.get(path).status_code == 200  # noted for this version
+            store.replace_graph(VERSIONED, _quads("refresh", 1))
+            written = store.data_version()
+            together = threading.Barrier(2, timeout=10)
+            met: list[str] = []
+            real_send = RemoteStore._send
+
+            def meeting(self: RemoteStore, wrapper: Any, url: str, timeout_s: float) -> Any:
+                text = wrapper.queryString
+                if "InstrumentKinds" in text and wrapper.queryType in ("ASK", "SELECT") and len(met) < 2:
+                    met.append(wrapper.queryType)
+                    together.wait()
+                return real_send(self, wrapper, url, timeout_s)
+
+            monkeypatch.setattr(RemoteStore, "_send", meeting)
+            response = client.get(path)
+            assert sorted(met) == ["ASK", "SELECT"], met
+            assert not together.broken, "the check and the query were sent one after the other"
+            assert response.status_code == 200 and response.headers["X-Data-Version"] == written
+            assert "X-Data-Stale" not in response.headers
+    finally:
+        store.replace_graph(VERSIONED, [])
+        store.stop_workers()
+
+
 def test_a_class_parameter_accepts_a_direct_instance_on_virtuoso(virtuoso: Virtuoso, remote: RemoteStore) -> None:
     # A scheme parameter is checked on Virtuoso as on the embedded store. (With the check written
     # `?type rdfs:subClassOf* skos:ConceptScheme`, the 1M benchmark on Virtuoso got 404 for every

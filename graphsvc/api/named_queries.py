@@ -277,12 +277,12 @@ def answer_request(request: Request, query: NamedQuery) -> Response:
 
 
 def refresher(request: Request, query: NamedQuery, params: BoundParams, media_type: str) -> refreshing.Refresh:
-    """How a background refresh renders this answer for a data version (graphsvc.api.refreshing)."""
-    store: GraphStore = request.app.state.store
+    """How a background refresh renders this answer for a data version (graphsvc.api.refreshing):
+    as a request would, the parameters' checks beside the query on a remote store."""
 
     def refresh(reading: str) -> tuple[str, CachedResponse]:
-        check_membership(store, query, params, reading)
-        return make_etag(reading, query, params, media_type), render(request, query, params, media_type, reading)
+        return make_etag(reading, query, params, media_type), checked_render(request, query, params, media_type,
+                                                                              reading)
 
     return refresh
 
