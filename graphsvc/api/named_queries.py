@@ -237,13 +237,26 @@ def render_answer(request: Request, query: NamedQuery, params: BoundParams, medi
     return CachedResponse(body=body, media_type=content_type, headers=headers)
 
 
+def read_request(request: Request, query: NamedQuery) -> tuple[BoundParams, str]:
+    """The request's parameters, bound, and the media type it is answered in (ParameterError or
+    NotAcceptable when it asks for what the query cannot give)."""
+    given = parse_qs(request.url.query, keep_blank_values=True)
+    return read_params(query, given), choose_media_type(query, request.headers.get("accept"), given.get("format"))
+
+
+def answer_headers(version: str | None) -> dict[str, str]:
+    """The headers every named query's answer starts with."""
+    headers = {"Vary": "Accept", "Cache-Control": CACHE_CONTROL}
+    if version is not None:
+        headers["X-Data-Version"] = version
+    return headers
+
+
 def answer_request(request: Request, query: NamedQuery) -> Response:
     """Validate, answer from the cache or run, and set ETag, Cache-Control and Vary."""
-    given = parse_qs(request.url.query, keep_blank_values=True)
     store: GraphStore = request.app.state.store
     try:
-        params = read_params(query, given)
-        media_type = choose_media_type(query, request.headers.get("accept"), given.get("format"))
+        params, media_type = read_request(request, query)
     except ParameterError as exc:
         return parameter_error(exc)
     except NotAcceptable as exc:
@@ -251,9 +264,7 @@ def answer_request(request: Request, query: NamedQuery) -> Response:
     version = data_version(store)
     if query.refresh == "background" and version is not None:
         return answer_from_background(request, query, params, media_type, version)
-    headers = {"Vary": "Accept", "Cache-Control": CACHE_CONTROL}
-    if version is not None:
-        headers["X-Data-Version"] = version
+    headers = answer_headers(version)
     etag = make_etag(version, query, params, media_type) if version is not None else None
     if etag is not None:
         headers["ETag"] = etag
@@ -337,16 +348,14 @@ def answer_at_once(request: Request, query: NamedQuery) -> Response | None:
     version = known() if callable(known) else None
     if version is None:
         return None
-    given = parse_qs(request.url.query, keep_blank_values=True)
     try:
-        params = read_params(query, given)
-        media_type = choose_media_type(query, request.headers.get("accept"), given.get("format"))
+        params, media_type = read_request(request, query)
         if membership_unknown(query, params, version):
             return None
         check_membership(store, query, params, version)  # remembered outcomes only: nothing is asked
     except (ParameterError, NotAcceptable):
         return None
-    headers = {"Vary": "Accept", "Cache-Control": CACHE_CONTROL, "X-Data-Version": version}
+    headers = answer_headers(version)
     if query.refresh == "background":
         computed = aggregates.aggregates_of(store).peek(
             background_key(query, bind_query(query, params), _max_rows(request, params)))
